@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * detect.h: the signature engine as the rest of kasbah sees it.
+ *
+ * A DetectEngine holds the compiled rules: built once from rule files,
+ * then read-only and shared by every worker. A DetectThread is one worker's
+ * scratch space and per-flow/per-host state (flowbits, thresholds).
+ * detect_packet() runs the rules over one decoded packet and fills the
+ * alerts to log, in Suricata's order, capped at packet-alert-max.
+ *
+ * (The engine-facing contract; the details live in detect/*_int.h.)
+ */
+#ifndef KASBAH_DETECT_DETECT_H
+#define KASBAH_DETECT_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/stats.h"
+#include "decode/packet.h"
+#include "flow/flow.h"
+
+typedef struct DetectEngine DetectEngine;
+typedef struct DetectThread DetectThread;
+struct Signature;
+
+typedef enum DetectAction {
+    DETECT_ACTION_ALERT = 0,
+    DETECT_ACTION_PASS,
+    DETECT_ACTION_DROP,
+    DETECT_ACTION_REJECT,
+    DETECT_ACTION_REJECTSRC,
+    DETECT_ACTION_REJECTDST,
+    DETECT_ACTION_REJECTBOTH,
+} DetectAction;
+
+#define DETECT_ALERT_MAX 15 /* Suricata's packet-alert-max default */
+
+/* One alert, as the EVE writer needs it. Strings are owned by the engine. */
+typedef struct DetectAlert {
+    const struct Signature *sig;
+    uint32_t gid, sid, rev;
+    DetectAction action;
+    bool blocked;             /* drop/reject in IPS mode -> EVE "blocked" */
+    const char *msg;          /* may be NULL */
+    const char *category;     /* classification text, may be NULL */
+    int severity;             /* priority, 3 when unset */
+    uint64_t tx_id;
+    bool has_tx;
+} DetectAlert;
+
+typedef struct DetectAlerts {
+    DetectAlert a[64];
+    unsigned n;
+    bool drop;                /* the packet is to be dropped (IPS mode) */
+} DetectAlerts;
+
+/* Load rules from files (and `rule-files` in conf). Every failure is logged
+ * as "FILE:LINE: sid N: reason" and counted; the rest load. Returns NULL
+ * only on OOM or an unusable configuration. */
+DetectEngine *detect_engine_new(const Config *conf, const char *const *rule_files, size_t n_files);
+void detect_engine_free(DetectEngine *de);
+uint64_t detect_engine_rules_loaded(const DetectEngine *de);
+uint64_t detect_engine_rules_failed(const DetectEngine *de);
+
+/* Per-worker state; counters registered at creation (detect.alert, ...). */
+DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats);
+void detect_thread_free(DetectThread *dt);
+
+/* Inspect p (decoded; p->flow set when it has one). out is reset and filled. */
+void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
+
+/* Release detect state kept on a flow that is ending. */
+void detect_flow_end(DetectThread *dt, Flow *f);
+
+#endif
