@@ -8,7 +8,7 @@
  * detect_packet() runs the rules over one decoded packet and fills the
  * alerts to log, in Suricata's order, capped at packet-alert-max.
  *
- * (The engine-facing contract; the details live in detect/*_int.h.)
+ * (The engine-facing contract; details live in the _int.h headers of detect/.)
  */
 #ifndef KASBAH_DETECT_DETECT_H
 #define KASBAH_DETECT_DETECT_H
