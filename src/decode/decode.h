@@ -41,23 +41,62 @@ void decode_ctx_free(DecodeCtx *ctx);
 /* Account for the defrag memory (for memcap stats). */
 const MemAccount *decode_ctx_defrag_account(const DecodeCtx *ctx);
 
-/* Is this DLT_* link type one we decode? Others are counted by the caller. */
+/* The link types we decode (values of libpcap's DLT_* / LINKTYPE_*). */
+enum {
+    DECODE_DLT_NULL = 0,          /* BSD loopback: 4-byte AF in the writer's byte order */
+    DECODE_DLT_EN10MB = 1,        /* Ethernet */
+    DECODE_DLT_PPP = 9,           /* PPP (address/control optional) */
+    DECODE_DLT_RAW = 12,          /* raw IPv4/IPv6 (DLT_RAW on most systems) */
+    DECODE_DLT_RAW_OPENBSD = 14,  /* DLT_RAW on OpenBSD */
+    DECODE_DLT_PPP_SERIAL = 50,   /* PPP in HDLC-like framing */
+    DECODE_DLT_LINKTYPE_RAW = 101,/* LINKTYPE_RAW as stored in files */
+    DECODE_DLT_LOOP = 108,        /* OpenBSD loopback: AF in network order */
+    DECODE_DLT_LINUX_SLL = 113,   /* Linux cooked v1 */
+    DECODE_DLT_IPV4 = 228,        /* LINKTYPE_IPV4 */
+    DECODE_DLT_IPV6 = 229,        /* LINKTYPE_IPV6 */
+    DECODE_DLT_LINUX_SLL2 = 276,  /* Linux cooked v2 */
+};
+
+/* Is this DLT_* link type one we decode? decode_packet still accepts the
+ * others: it counts decoder.pkts and decoder.unknown_datalink and decodes
+ * nothing, so callers may pass every packet through it. */
 bool decode_datalink_supported(int datalink);
 
 /*
  * Decode p (capture fields set, everything else zeroed). Counts decoder.pkts,
  * decoder.bytes (wire length) and per-protocol counters.
  *
- * When p is the fragment that completes an IP datagram, the return value is
- * a new pseudo packet (PKT_IS_REASSEMBLED | PKT_IS_PSEUDO, pcap_cnt and time
- * of the completing fragment) holding the whole datagram, already decoded;
- * the caller processes it after p and releases it with decode_packet_free().
- * Otherwise NULL.
+ * The return value is a chain (linked by Packet.next) of pseudo packets that
+ * decoding p produced, already decoded, or NULL when there are none:
+ *   - a reassembled datagram (PKT_IS_REASSEMBLED | PKT_IS_PSEUDO), when p is
+ *     the fragment that completes one;
+ *   - the packet inside a tunnel (PKT_IS_TUNNEL_INNER | PKT_IS_PSEUDO,
+ *     tunnel_depth >= 1) for GRE, IP-in-IP, VXLAN and GTP-U; its `data`
+ *     points into p's bytes (or into an earlier pseudo packet's buffer);
+ *   - and, recursively, what those produced (an inner packet comes before
+ *     the datagram its fragments complete).
+ * Pseudo packets carry the pcap_cnt and time of p. The caller's contract:
+ *
+ *     Packet *chain = decode_packet(ctx, p);
+ *     process(p);
+ *     for (Packet *q = chain; q != NULL; q = q->next)
+ *         process(q);
+ *     decode_packet_free(ctx, chain);   // frees the whole chain
+ *
+ * p's bytes must stay valid until the chain is freed. The chain must be
+ * freed before the next decode_packet call on the same ctx is processed
+ * further (it may be kept until then). decode_packet itself allocates only
+ * for pseudo packets (reused from a small free list) and fragment state.
  */
 Packet *decode_packet(DecodeCtx *ctx, Packet *p);
 
-/* Free a packet returned by decode_packet (and its owned buffer). NULL ok. */
+/* Free p and every packet after it on p->next (the chain decode_packet
+ * returned, with their owned buffers). NULL is a no-op. Never pass a wire
+ * packet (one the caller owns). */
 void decode_packet_free(DecodeCtx *ctx, Packet *p);
+
+/* Memory account of pseudo packets and reassembled buffers. */
+const MemAccount *decode_ctx_pseudo_account(const DecodeCtx *ctx);
 
 /* Expire incomplete datagrams older than the timeout at capture time now_ns. */
 void decode_defrag_timeout(DecodeCtx *ctx, int64_t now_ns);

@@ -112,6 +112,8 @@ typedef struct Packet {
     bool tcp_sack_perm;
     bool tcp_has_ts;
     uint32_t tcp_tsval, tcp_tsecr;
+    uint8_t tcp_n_sack;    /* SACK blocks in this segment (0..4) */
+    uint32_t tcp_sack_left[4], tcp_sack_right[4];
     uint16_t udp_len;
     uint8_t icmp_type, icmp_code;
     uint16_t icmp_id, icmp_seq; /* echo request/reply and similar */
@@ -131,6 +133,8 @@ typedef struct Packet {
 
     /* ---- buffer management ---- */
     uint8_t *owned;        /* heap buffer `data` points into, freed with the packet */
+    struct Packet *next;   /* next pseudo packet of the chain decode_packet returned */
+    uint8_t tunnel_depth;  /* 0 for wire packets, 1 inside one tunnel, ... */
 } Packet;
 
 static inline bool pkt_has(const Packet *p, uint32_t f) { return (p->flags & f) != 0; }

@@ -6,7 +6,10 @@
  * VLAN ids); both directions map to one flow. The endpoint that sent the
  * first packet seen is the client ("to server" direction), as in Suricata.
  * ICMP errors belong to the flow of the datagram they quote (Suricata does
- * the same); other ICMP uses (type, code / id) in place of ports.
+ * the same) and never create one; other ICMP uses (class, id) in place of
+ * ports, where the class is the request type of a request/reply pair (a
+ * ping and its reply meet) and the id that of echo-like messages.
+ * flow_key.c tells the details; table.c the timeouts and memcap policy.
  *
  * Each flow owns opaque per-stage state pointers that later stages fill;
  * the table calls the owner's FlowEndFn before freeing a flow, so those
@@ -19,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/stats.h"
 #include "decode/packet.h"
 #include "lib/alloc.h"
@@ -55,11 +59,12 @@ typedef enum FlowEndReason {
 
 typedef struct FlowKey {
     IpAddr addr[2];        /* addr[0] is the client (first packet's source) */
-    uint16_t port[2];
+    uint16_t port[2];      /* TCP/UDP ports; ICMP: {class, id}; else 0 */
     uint16_t vlan_id[PKT_MAX_VLAN];
     uint8_t n_vlan;
     uint8_t ip_ver;
     uint8_t proto;
+    uint8_t tunnel;        /* 1 for the layers inside a tunnel (keeps them apart) */
 } FlowKey;
 
 typedef struct Flow {
@@ -74,6 +79,8 @@ typedef struct Flow {
     bool alerted;              /* an alert fired on this flow */
     bool has_icmp_flow;        /* ICMP flow keyed by type/id */
     uint16_t app_proto;        /* set by applayer (0 = unknown) */
+    uint8_t icmp_type[2];      /* ICMP flows: first type/code seen per direction */
+    uint8_t icmp_code[2];      /* (valid when pkts[d] > 0) */
 
     /* per-stage state, owned by the stage that set it */
     struct TcpSession *tcp;
@@ -85,6 +92,12 @@ typedef struct Flow {
     struct Flow *hnext;        /* hash chain */
     struct Flow *lprev, *lnext;/* LRU list, most recent at the tail */
     uint32_t hash;
+    struct Flow *cprev, *cnext;/* creation order (flush order), oldest at the head */
+    int64_t touch_ns;          /* table clock at the last packet (LRU order) */
+    uint64_t seq;              /* creation number within the table */
+    uint8_t tclass;            /* timeout class = LRU list the flow is on */
+    bool tcp_syn_seen;         /* the client's opening SYN was seen ... */
+    uint32_t tcp_syn_seq;      /* ... with this sequence number (port reuse) */
 } Flow;
 
 typedef struct FlowConfig {
@@ -101,13 +114,37 @@ enum { FLOW_PROTO_DEFAULT = 0, FLOW_PROTO_TCP = 1, FLOW_PROTO_UDP = 2, FLOW_PROT
 /* Suricata's stock values. */
 void flow_config_defaults(FlowConfig *cfg);
 
-/* Called with each flow just before the table frees it. */
+/* Fill cfg from the configuration tree: `flow.memcap`, `flow.hash-size`,
+ * `flow-timeouts.<default|tcp|udp|icmp>.<new|established|closed|
+ * emergency-new|emergency-established|emergency-closed>`. Keys that are
+ * missing keep the value already in cfg (call flow_config_defaults first);
+ * each protocol section stands alone, as in Suricata. Values that do not
+ * parse are warned about by the getters; out-of-range ones here; both are
+ * ignored. Not thread-safe (configuration time only). */
+void flow_config_load(FlowConfig *cfg, const Config *conf);
+
+/* A symmetric hash of the packet's flow key: both directions of a flow give
+ * the same value, and an ICMP error gives the value of the flow it quotes.
+ * Used to pick the worker that owns the flow. 0 for packets that get no
+ * flow. Pure and thread-safe. */
+uint32_t flow_hash_packet(const Packet *p);
+
+/* Called with each flow just before the table frees it (ends it). The flow
+ * is still complete; the callee releases its per-stage state and must not
+ * call back into the table. */
 typedef void (*FlowEndFn)(Flow *f, FlowEndReason reason, void *user);
 
 typedef struct FlowTable FlowTable;
 
-/* Create a table. The account caps flow memory; stats counters are
- * registered at creation and counted in *stats (caller-owned). NULL on OOM. */
+/* Create a table of cfg->hash_size buckets (0: 65536). Everything the table
+ * allocates is charged to acct; cfg->memcap (0 = none) and acct's own cap
+ * both limit it. Counters (flow.total, flow.tcp, flow.udp, flow.icmpv4,
+ * flow.icmpv6, flow.memcap, flow.emerg_mode_entered, flow.emerg_mode_over,
+ * flow.end.{timeout,forced,shutdown}, flow.tcp_reuse, and the gauges
+ * flow.active and flow.memuse, kept current) are registered here, so create
+ * tables before packets flow, and counted in *stats (caller-owned, may be
+ * NULL). NULL on OOM or when the memcap cannot even hold the buckets
+ * (logged). */
 FlowTable *flow_table_new(const FlowConfig *cfg, MemAccount *acct, Stats *stats,
                           FlowEndFn on_end, void *user);
 
@@ -116,21 +153,38 @@ void flow_table_free(FlowTable *t);
 
 /*
  * Find or create the flow of decoded packet p, update its counters, flags
- * and TCP state, and set p->flow and p->to_server. Packets without IP, and
- * IP fragments that were not reassembled, get no flow (returns NULL). When
- * the memcap is reached, the least recently used flows are evicted
- * (reason FORCED, counted) to make room; if none can be, NULL (counted).
+ * and TCP state, and set p->flow and p->to_server. Packets without IP, IP
+ * fragments that were not reassembled, and packets whose TCP/UDP/ICMP
+ * header did not decode get no flow (returns NULL, p->flow NULL).
+ * An ICMP error quoting a datagram is attached to that datagram's flow if
+ * it exists, without being counted in it (to_server is true when the
+ * quoted datagram came from the server: the error travels back to it);
+ * otherwise it gets no flow. A bare SYN on a closed TCP
+ * flow that is not a retransmission of its first SYN ends it and starts a
+ * new one (port reuse). When the memcap is reached the table enters
+ * emergency mode, ends flows idle past their emergency timeout, then evicts
+ * least recently used flows (reason FORCED, counted) to make room; if
+ * nothing is left, NULL (flow.memcap counted). Never allocates for a
+ * packet of an existing flow.
  */
 Flow *flow_table_handle(FlowTable *t, Packet *p);
 
-/* End every flow idle past its timeout at capture time now_ns. */
+/* End (reason TIMEOUT) every flow whose last packet is more than its
+ * protocol/state timeout before capture time now_ns, earliest deadline
+ * first (ties: oldest flow first). Costs O(1) when nothing is due. */
 void flow_table_timeout(FlowTable *t, int64_t now_ns);
 
-/* End every flow (end of input or shutdown). */
+/* End every flow with `reason`, oldest created first (deterministic). */
 void flow_table_flush(FlowTable *t, FlowEndReason reason);
 
 /* Flows currently held. */
 uint64_t flow_table_count(const FlowTable *t);
+
+/* Bytes the table holds under its memcap (buckets, flows, spare flows). */
+uint64_t flow_table_memuse(const FlowTable *t);
+
+/* Is the table in emergency mode (emergency timeouts in force)? */
+bool flow_table_emergency(const FlowTable *t);
 
 /* Names as EVE writes them. */
 const char *flow_tcp_state_name(FlowTcpState s);   /* "established", "closed", ... */

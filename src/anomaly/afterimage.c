@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * afterimage.c: damped incremental statistics (see afterimage.h).
+ *
+ * Spec: ../shared/KITSUNE.md section 2, which follows Kitsune-py's
+ * AfterImage.py (incStat, incStat_cov, incStatDB). The order of operations
+ * below is the reference's, because the numbers depend on it: decay then add;
+ * squares with pow(); the mean and variance cached when a stream is inserted
+ * into; links updated in creation order; the link lookup takes the first link
+ * of A whose either end is B (so a stream paired with itself reuses its first
+ * link, and a self-link sits twice in its stream's list, as in the reference).
+ *
+ * Invariants: a node is in exactly one hash chain and in the LRU list; a link
+ * is listed in both its nodes' arrays (twice in one array for a self-link);
+ * every byte is charged to the table's account.
+ */
+#include "anomaly/afterimage.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+const double ai_lambdas[AI_N_LAMBDA] = {5, 3, 1, 0.1, 0.01};
+
+#define L AI_N_LAMBDA
+#define FORCED_EVICT_TRIES 16
+#define MIN_BUCKETS 1024
+
+typedef struct AiNode AiNode;
+
+typedef struct AiLink {
+    AiNode *n[2];
+    double t3;
+    double cf3[L], w3[L], res[2][L];
+} AiLink;
+
+struct AiNode {
+    AiNode *hnext, *lprev, *lnext;
+    uint64_t hash;
+    double t_last;
+    double cf1[L], cf2[L], w[L], mean[L], var[L];
+    AiLink **links;
+    uint32_t n_links, cap_links;
+    uint16_t key_len;
+    uint8_t key[];
+};
+
+struct AiDb {
+    AiConfig cfg;
+    MemAccount *acct;
+    AiNode **buckets;
+    size_t n_buckets;  /* power of two */
+    AiNode *lru_head, *lru_tail;
+    AiCounters c;
+};
+
+/* ---- hashing ---- */
+
+static uint64_t rd64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t key_hash(const uint8_t *k, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0x100000001b3ull);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        h ^= rd64(k + i) * 0x87c37b91114253d5ull;
+        h = (h << 31 | h >> 33) * 0x4cf5ad432745937full;
+    }
+    uint64_t tail = 0;
+    for (size_t j = 0; i + j < len; j++)
+        tail |= (uint64_t)k[i + j] << (8 * j);
+    h ^= tail * 0x87c37b91114253d5ull;
+    return mix(h);
+}
+
+/* ---- table plumbing ---- */
+
+AiDb *ai_db_new(const AiConfig *cfg, MemAccount *acct)
+{
+    AiDb *db = mem_calloc(acct, 1, sizeof(*db));
+    if (db == NULL)
+        return NULL;
+    db->cfg = *cfg;
+    db->acct = acct;
+    db->buckets = mem_calloc(acct, MIN_BUCKETS, sizeof(AiNode *));
+    if (db->buckets == NULL) {
+        mem_free(acct, db);
+        return NULL;
+    }
+    db->n_buckets = MIN_BUCKETS;
+    return db;
+}
+
+static void lru_unlink(AiDb *db, AiNode *n)
+{
+    if (n->lprev)
+        n->lprev->lnext = n->lnext;
+    else
+        db->lru_head = n->lnext;
+    if (n->lnext)
+        n->lnext->lprev = n->lprev;
+    else
+        db->lru_tail = n->lprev;
+    n->lprev = n->lnext = NULL;
+}
+
+static void lru_append(AiDb *db, AiNode *n)
+{
+    n->lnext = NULL;
+    n->lprev = db->lru_tail;
+    if (db->lru_tail)
+        db->lru_tail->lnext = n;
+    else
+        db->lru_head = n;
+    db->lru_tail = n;
+}
+
+static void touch(AiDb *db, AiNode *n)
+{
+    if (db->lru_tail != n) {
+        lru_unlink(db, n);
+        lru_append(db, n);
+    }
+}
+
+/* Remove every occurrence of l from n's array, keeping the order. */
+static void drop_from(AiNode *n, const AiLink *l)
+{
+    uint32_t o = 0;
+    for (uint32_t i = 0; i < n->n_links; i++)
+        if (n->links[i] != l)
+            n->links[o++] = n->links[i];
+    n->n_links = o;
+}
+
+static void link_remove(AiDb *db, AiLink *l)
+{
+    drop_from(l->n[0], l);
+    if (l->n[1] != l->n[0])
+        drop_from(l->n[1], l);
+    mem_free(db->acct, l);
+    db->c.links--;
+}
+
+static void node_evict(AiDb *db, AiNode *n)
+{
+    while (n->n_links > 0)
+        link_remove(db, n->links[n->n_links - 1]);
+    AiNode **pp = &db->buckets[n->hash & (db->n_buckets - 1)];
+    while (*pp != NULL && *pp != n)
+        pp = &(*pp)->hnext;
+    if (*pp == n)
+        *pp = n->hnext;
+    lru_unlink(db, n);
+    mem_free(db->acct, n->links);
+    mem_free(db->acct, n);
+    db->c.streams--;
+}
+
+void ai_db_free(AiDb *db)
+{
+    if (db == NULL)
+        return;
+    while (db->lru_head != NULL)
+        node_evict(db, db->lru_head);
+    mem_free(db->acct, db->buckets);
+    mem_free(db->acct, db);
+}
+
+/* Evict the least recently used node that is neither a nor b. */
+static bool evict_one(AiDb *db, const AiNode *a, const AiNode *b)
+{
+    AiNode *n = db->lru_head;
+    while (n != NULL && (n == a || n == b))
+        n = n->lnext;
+    if (n == NULL)
+        return false;
+    node_evict(db, n);
+    db->c.evicted_forced++;
+    return true;
+}
+
+/* Allocate under the memcap, evicting LRU streams (other than a, b) on refusal. */
+static void *alloc_evicting(AiDb *db, size_t n, const AiNode *a, const AiNode *b)
+{
+    for (int i = 0; i < FORCED_EVICT_TRIES; i++) {
+        void *p = mem_alloc(db->acct, n);
+        if (p != NULL)
+            return p;
+        if (!evict_one(db, a, b))
+            return NULL;
+    }
+    return NULL;
+}
+
+static void maybe_grow(AiDb *db)
+{
+    if (db->c.streams <= db->n_buckets || db->n_buckets > (SIZE_MAX / 2) / sizeof(AiNode *))
+        return;
+    size_t nb = db->n_buckets * 2;
+    AiNode **b = mem_calloc(db->acct, nb, sizeof(AiNode *));
+    if (b == NULL)
+        return; /* longer chains, still correct */
+    for (size_t i = 0; i < db->n_buckets; i++) {
+        AiNode *n = db->buckets[i];
+        while (n != NULL) {
+            AiNode *next = n->hnext;
+            n->hnext = b[n->hash & (nb - 1)];
+            b[n->hash & (nb - 1)] = n;
+            n = next;
+        }
+    }
+    mem_free(db->acct, db->buckets);
+    db->buckets = b;
+    db->n_buckets = nb;
+}
+
+static AiNode *lookup(const AiDb *db, const uint8_t *key, size_t len, uint64_t h)
+{
+    for (AiNode *n = db->buckets[h & (db->n_buckets - 1)]; n != NULL; n = n->hnext)
+        if (n->hash == h && n->key_len == len && memcmp(n->key, key, len) == 0)
+            return n;
+    return NULL;
+}
+
+/* Find or create the stream of key at time t (a new one starts at t). */
+static AiNode *get_node(AiDb *db, const uint8_t *key, size_t len, double t, const AiNode *keep)
+{
+    uint64_t h = key_hash(key, len);
+    AiNode *n = lookup(db, key, len, h);
+    if (n != NULL) {
+        touch(db, n);
+        return n;
+    }
+    n = alloc_evicting(db, sizeof(AiNode) + len, keep, NULL);
+    if (n == NULL)
+        return NULL;
+    memset(n, 0, sizeof(*n));
+    n->hash = h;
+    n->key_len = (uint16_t)len;
+    memcpy(n->key, key, len);
+    n->t_last = t;
+    for (int i = 0; i < L; i++)
+        n->w[i] = 1e-20;
+    size_t bi = h & (db->n_buckets - 1);
+    n->hnext = db->buckets[bi];
+    db->buckets[bi] = n;
+    lru_append(db, n);
+    db->c.streams++;
+    maybe_grow(db);
+    return n;
+}
+
+/* ---- the statistics ---- */
+
+/* The reference squares with math.pow (libm pow); compilers rewrite
+ * pow(x, 2.0) as x * x, which differs from glibc's pow in the last bit often
+ * enough to move the variances (a difference of near-equal numbers). The
+ * volatile exponent keeps the libm call. */
+static volatile double two = 2.0;
+
+static double sq(double x) { return pow(x, two); }
+
+static double decay_factor(const AiDb *db, int i, double dt)
+{
+    /* -(lambda * dt) and (-lambda) * dt are the same double: negation is exact */
+    return db->cfg.exact_pow ? pow(2.0, -(ai_lambdas[i] * dt)) : exp2(-(ai_lambdas[i] * dt));
+}
+
+static void node_decay(const AiDb *db, AiNode *n, double t)
+{
+    double dt = t - n->t_last;
+    if (dt > 0) {
+        for (int i = 0; i < L; i++) {
+            double f = decay_factor(db, i, dt);
+            n->cf1[i] = n->cf1[i] * f;
+            n->cf2[i] = n->cf2[i] * f;
+            n->w[i] = n->w[i] * f;
+        }
+        n->t_last = t;
+    }
+}
+
+/* incStat_cov.update_cov: stream s (one end of l) received v at t. */
+static void link_update(const AiDb *db, AiLink *l, const AiNode *s, double v, double t)
+{
+    int k = l->n[0] == s ? 0 : 1;
+    node_decay(db, l->n[1 - k], t);
+    double dt = t - l->t3;
+    if (dt > 0) {
+        for (int i = 0; i < L; i++) {
+            double f = decay_factor(db, i, dt);
+            l->cf3[i] *= f;
+            l->w3[i] *= f;
+            l->res[k][i] *= f;
+        }
+        l->t3 = t;
+    }
+    for (int i = 0; i < L; i++) {
+        double r = v - s->mean[i];
+        l->cf3[i] += r * l->res[1 - k][i];
+        l->w3[i] += 1;
+        l->res[k][i] = r;
+    }
+}
+
+/* incStat.insert, with the mean and variance cached as the reference's
+ * allstats_1D leaves them. */
+static void node_insert(const AiDb *db, AiNode *n, double v, double t)
+{
+    if (db->cfg.jitter) {
+        double dif = t - n->t_last;
+        v = dif > 0 ? dif : 0;
+    }
+    node_decay(db, n, t);
+    for (int i = 0; i < L; i++) {
+        n->cf1[i] += v;
+        n->cf2[i] += sq(v);
+        n->w[i] += 1;
+        n->mean[i] = n->cf1[i] / n->w[i];
+        n->var[i] = fabs(n->cf2[i] / n->w[i] - sq(n->mean[i]));
+    }
+    for (uint32_t j = 0; j < n->n_links; j++)
+        link_update(db, n->links[j], n, v, t);
+}
+
+static void out_1d(const AiNode *n, double *out)
+{
+    for (int i = 0; i < L; i++) {
+        out[3 * i] = n->w[i];
+        out[3 * i + 1] = n->mean[i];
+        out[3 * i + 2] = n->var[i];
+    }
+}
+
+int ai_update_1d(AiDb *db, const uint8_t *key, size_t key_len, double t, double v, double *out)
+{
+    if (key_len > AI_KEY_MAX) {
+        memset(out, 0, 3 * L * sizeof(double));
+        return -EINVAL;
+    }
+    AiNode *n = get_node(db, key, key_len, t, NULL);
+    if (n == NULL) {
+        db->c.alloc_fail++;
+        memset(out, 0, 3 * L * sizeof(double));
+        return -ENOMEM;
+    }
+    node_insert(db, n, v, t);
+    out_1d(n, out);
+    return 0;
+}
+
+/* Make room for one more entry in n's link array (evicting its oldest link
+ * when the bound is reached). */
+static int reserve_link(AiDb *db, AiNode *n, const AiNode *a, const AiNode *b,
+                        const AiLink *keep)
+{
+    if (db->cfg.max_links != 0 && n->n_links >= db->cfg.max_links) {
+        AiLink *old = NULL;
+        for (uint32_t i = 0; i < n->n_links; i++)
+            if (n->links[i] != keep && (old == NULL || n->links[i]->t3 < old->t3))
+                old = n->links[i];
+        if (old != NULL) {
+            link_remove(db, old);
+            db->c.evicted_links++;
+        }
+    }
+    if (n->n_links < n->cap_links)
+        return 0;
+    uint32_t cap = n->cap_links ? n->cap_links * 2 : 4;
+    AiLink **arr = alloc_evicting(db, cap * sizeof(AiLink *), a, b);
+    if (arr == NULL)
+        return -ENOMEM;
+    if (n->n_links)
+        memcpy(arr, n->links, n->n_links * sizeof(AiLink *));
+    mem_free(db->acct, n->links);
+    n->links = arr;
+    n->cap_links = cap;
+    return 0;
+}
+
+static AiLink *get_link(AiDb *db, AiNode *a, AiNode *b, double t)
+{
+    for (uint32_t j = 0; j < a->n_links; j++) {
+        AiLink *l = a->links[j];
+        if (l->n[0] == b || l->n[1] == b)
+            return l;
+    }
+    if (reserve_link(db, a, a, b, NULL) != 0)
+        return NULL;
+    AiLink *l = alloc_evicting(db, sizeof(AiLink), a, b);
+    if (l == NULL)
+        return NULL;
+    memset(l, 0, sizeof(*l));
+    l->n[0] = a;
+    l->n[1] = b;
+    l->t3 = t;
+    for (int i = 0; i < L; i++)
+        l->w3[i] = 1e-20;
+    a->links[a->n_links++] = l;
+    db->c.links++;
+    if (reserve_link(db, b, a, b, l) != 0) {
+        link_remove(db, l);
+        return NULL;
+    }
+    b->links[b->n_links++] = l;
+    return l;
+}
+
+int ai_update_2d(AiDb *db, const uint8_t *key1, size_t len1, const uint8_t *key2, size_t len2,
+                 double t, double v, double *out)
+{
+    memset(out, 0, 7 * L * sizeof(double));
+    if (len1 > AI_KEY_MAX || len2 > AI_KEY_MAX)
+        return -EINVAL;
+    AiNode *a = get_node(db, key1, len1, t, NULL);
+    if (a == NULL) {
+        db->c.alloc_fail++;
+        return -ENOMEM;
+    }
+    node_insert(db, a, v, t);
+    AiNode *b = get_node(db, key2, len2, t, a);
+    AiLink *l = b != NULL ? get_link(db, a, b, t) : NULL;
+    if (l == NULL) {
+        db->c.alloc_fail++;
+        for (int i = 0; i < L; i++) {
+            out[7 * i] = a->w[i];
+            out[7 * i + 1] = a->mean[i];
+            out[7 * i + 2] = a->var[i];
+        }
+        return -ENOMEM;
+    }
+    link_update(db, l, a, v, t);
+    const AiNode *s0 = l->n[0], *s1 = l->n[1];
+    for (int i = 0; i < L; i++) {
+        double *o = out + 7 * i;
+        o[0] = a->w[i];
+        o[1] = a->mean[i];
+        o[2] = a->var[i];
+        o[3] = sqrt(sq(s0->var[i]) + sq(s1->var[i]));
+        o[4] = sqrt(sq(s0->mean[i]) + sq(s1->mean[i]));
+        double cov = l->cf3[i] / l->w3[i];
+        o[5] = cov;
+        double ss = sqrt(s0->var[i]) * sqrt(s1->var[i]);
+        o[6] = ss != 0 ? cov / ss : 0;
+    }
+    return 0;
+}
+
+unsigned ai_db_sweep(AiDb *db, double now, unsigned max_checks)
+{
+    if (db->cfg.evict_weight <= 0)
+        return 0;
+    unsigned n_ev = 0;
+    for (unsigned i = 0; i < max_checks && db->lru_head != NULL; i++) {
+        AiNode *n = db->lru_head;
+        double w = n->w[L - 1];
+        if (now > n->t_last)
+            w *= exp2(-(ai_lambdas[L - 1] * (now - n->t_last)));
+        if (!(w < db->cfg.evict_weight))
+            break;
+        node_evict(db, n);
+        db->c.evicted_idle++;
+        n_ev++;
+    }
+    return n_ev;
+}
+
+const AiCounters *ai_db_counters(const AiDb *db) { return &db->c; }
+
+bool ai_db_peek(const AiDb *db, const uint8_t *key, size_t key_len, unsigned li, double *w,
+                double *mean, double *var)
+{
+    if (key_len > AI_KEY_MAX || li >= L)
+        return false;
+    const AiNode *n = lookup(db, key, key_len, key_hash(key, key_len));
+    if (n == NULL)
+        return false;
+    *w = n->w[li];
+    *mean = n->mean[li];
+    *var = n->var[li];
+    return true;
+}

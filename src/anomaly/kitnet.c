@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kitnet.c: KitNET (see kitnet.h): the incremental correlation feature
+ * mapper, scipy-exact single-linkage clustering, numpy-exact MT19937 weight
+ * initialisation, and the tied-weight sigmoid autoencoders.
+ *
+ * Spec: ../shared/KITSUNE.md section 4 (what ymirsky/Kitsune-py computes).
+ * Invariants: after the ensemble is built, kitnet_process allocates nothing;
+ * every autoencoder's arrays live in one contiguous block; summation orders
+ * follow the reference's (row by row), so scores agree with numpy's to
+ * ~1e-13 relative (numpy's BLAS may sum in another order).
+ */
+#include "anomaly/kitnet.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+struct KitNet {
+    KitNetConfig cfg;
+    MemAccount *acct;
+    int status;
+    KitNetPhase phase;
+    uint64_t count;        /* the reference's n_trained (+ executed, for kitnet_count) */
+    uint64_t n_trained;
+    bool mapped;
+
+    /* feature mapper (freed once the ensemble is built) */
+    double *fm_c, *fm_crs, *fm_C;
+    uint64_t fm_N;
+
+    /* feature map */
+    uint32_t n_ae;
+    uint32_t *map, *off;
+
+    /* ensemble: ae[0..n_ae) and the output layer ae[n_ae] */
+    KitAe *ae;
+    double *block;
+
+    /* scratch, sized for the largest autoencoder */
+    double *xs, *xn, *y, *z, *e;
+    double *rmse, *out_err, *feat_err2;
+    double last_train;
+};
+
+/* ---- MT19937 (numpy RandomState seeding and random_sample) ---- */
+
+void kitnet_mt_seed(KitMt *r, uint32_t seed)
+{
+    r->mt[0] = seed;
+    for (int i = 1; i < 624; i++)
+        r->mt[i] = 1812433253u * (r->mt[i - 1] ^ (r->mt[i - 1] >> 30)) + (uint32_t)i;
+    r->idx = 624;
+}
+
+uint32_t kitnet_mt_next(KitMt *r)
+{
+    if (r->idx >= 624) {
+        for (int i = 0; i < 624; i++) {
+            uint32_t y = (r->mt[i] & 0x80000000u) | (r->mt[(i + 1) % 624] & 0x7fffffffu);
+            uint32_t v = r->mt[(i + 397) % 624] ^ (y >> 1);
+            if (y & 1u)
+                v ^= 0x9908b0dfu;
+            r->mt[i] = v;
+        }
+        r->idx = 0;
+    }
+    uint32_t y = r->mt[r->idx++];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    return y;
+}
+
+double kitnet_mt_double(KitMt *r)
+{
+    uint32_t a = kitnet_mt_next(r) >> 5, b = kitnet_mt_next(r) >> 6;
+    return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
+}
+
+/* ---- single-linkage clustering (scipy's mst_single_linkage + to_tree) ---- */
+
+static double cdist(const double *d, uint32_t n, uint32_t i, uint32_t j)
+{
+    return i < j ? d[(size_t)i * n + j] : d[(size_t)j * n + i];
+}
+
+/* Stable merge sort of edge indices by weight (numpy argsort kind='mergesort'). */
+static void sort_edges(uint32_t *idx, uint32_t *tmp, const double *w, uint32_t n)
+{
+    for (uint32_t width = 1; width < n; width *= 2) {
+        for (uint32_t lo = 0; lo < n; lo += 2 * width) {
+            uint32_t mid = lo + width < n ? lo + width : n;
+            uint32_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            uint32_t a = lo, b = mid, o = lo;
+            while (a < mid && b < hi) {
+                /* take from the right only when strictly smaller: stable */
+                if (w[idx[b]] < w[idx[a]])
+                    tmp[o++] = idx[b++];
+                else
+                    tmp[o++] = idx[a++];
+            }
+            while (a < mid)
+                tmp[o++] = idx[a++];
+            while (b < hi)
+                tmp[o++] = idx[b++];
+        }
+        memcpy(idx, tmp, n * sizeof(*idx));
+    }
+}
+
+static uint32_t uf_find(uint32_t *parent, uint32_t x)
+{
+    uint32_t r = x;
+    while (parent[r] != r)
+        r = parent[r];
+    while (parent[x] != r) {
+        uint32_t nx = parent[x];
+        parent[x] = r;
+        x = nx;
+    }
+    return r;
+}
+
+int kitnet_cluster(const double *d, uint32_t n, uint32_t m, MemAccount *acct, uint32_t *map,
+                   uint32_t *off)
+{
+    if (n == 0)
+        return 0;
+    if (m < 1)
+        m = 1;
+    if (m > n)
+        m = n;
+    uint32_t n_nodes = 2 * n - 1;
+    /* one block: Dm[n] w[n] | merged, ex, ey [n] | order, tmp, parent, left, right, count [2n-1] */
+    size_t bytes = 2 * (size_t)n * sizeof(double) + (3 * (size_t)n + 6 * (size_t)n_nodes) * sizeof(uint32_t);
+    double *Dm = mem_alloc(acct, bytes);
+    if (Dm == NULL)
+        return -ENOMEM;
+    double *w = Dm + n;
+    uint32_t *merged = (uint32_t *)(w + n);
+    uint32_t *ex = merged + n, *ey = ex + n, *order = ey + n;
+    uint32_t *tmp = order + n_nodes, *parent = tmp + n_nodes, *left = parent + n_nodes;
+    uint32_t *right = left + n_nodes, *count = right + n_nodes;
+
+    /* Prim's minimum spanning tree from node 0 */
+    for (uint32_t i = 0; i < n; i++) {
+        Dm[i] = INFINITY;
+        merged[i] = 0;
+    }
+    uint32_t x = 0, y = 0;
+    for (uint32_t k = 0; k + 1 < n; k++) {
+        double cur = INFINITY;
+        merged[x] = 1;
+        for (uint32_t i = 0; i < n; i++) {
+            if (merged[i])
+                continue;
+            double dist = cdist(d, n, x, i);
+            if (Dm[i] > dist)
+                Dm[i] = dist;
+            if (Dm[i] < cur) {
+                y = i;
+                cur = Dm[i];
+            }
+        }
+        ex[k] = x;
+        ey[k] = y;
+        w[k] = cur;
+        x = y;
+    }
+    for (uint32_t k = 0; k + 1 < n; k++)
+        order[k] = k;
+    sort_edges(order, tmp, w, n - 1);
+
+    /* union-find relabelling: merge k gets id n + k, left child the smaller root */
+    for (uint32_t i = 0; i < n_nodes; i++) {
+        parent[i] = i;
+        count[i] = i < n ? 1 : 0;
+    }
+    for (uint32_t k = 0; k + 1 < n; k++) {
+        uint32_t e = order[k];
+        uint32_t xr = uf_find(parent, ex[e]), yr = uf_find(parent, ey[e]);
+        uint32_t id = n + k;
+        left[id] = xr < yr ? xr : yr;
+        right[id] = xr < yr ? yr : xr;
+        parent[xr] = id;
+        parent[yr] = id;
+        count[id] = count[xr] + count[yr];
+    }
+
+    /* top-down split: a node with <= m leaves is one cluster (leaves left to
+     * right), otherwise its left then its right subtree. The stack holds at
+     * most the tree depth + 1 entries (< n_nodes); tmp is free now. */
+    uint32_t *stack = tmp;
+    uint32_t sp = 0, n_cl = 0, n_out = 0;
+    stack[sp++] = n_nodes - 1;
+    while (sp > 0) {
+        uint32_t node = stack[--sp];
+        if (count[node] <= m) {
+            off[n_cl++] = n_out;
+            /* pre-order leaves of node, using order[] as a second stack */
+            uint32_t lsp = 0;
+            order[lsp++] = node;
+            while (lsp > 0) {
+                uint32_t v = order[--lsp];
+                if (v < n) {
+                    map[n_out++] = v;
+                } else {
+                    order[lsp++] = right[v];
+                    order[lsp++] = left[v];
+                }
+            }
+        } else {
+            stack[sp++] = right[node];
+            stack[sp++] = left[node];
+        }
+    }
+    off[n_cl] = n_out;
+    mem_free(acct, Dm);
+    return (int)n_cl;
+}
+
+/* ---- construction ---- */
+
+void kitnet_config_defaults(KitNetConfig *cfg)
+{
+    cfg->n = 100;
+    cfg->max_ae = 10;
+    cfg->fm_grace = 5000;
+    cfg->ad_grace = 50000;
+    cfg->lr = 0.1;
+    cfg->hidden_ratio = 0.75;
+    cfg->norm = KITNET_NORM_BOUNDED;
+}
+
+static KitNet *alloc_net(const KitNetConfig *cfg, MemAccount *acct)
+{
+    if (cfg->n == 0 || cfg->n > KITNET_MAX_INPUTS)
+        return NULL;
+    KitNet *k = mem_calloc(acct, 1, sizeof(*k));
+    if (k == NULL)
+        return NULL;
+    k->cfg = *cfg;
+    if (k->cfg.max_ae < 1)
+        k->cfg.max_ae = 1;
+    if (k->cfg.max_ae > k->cfg.n)
+        k->cfg.max_ae = k->cfg.n;
+    k->acct = acct;
+    return k;
+}
+
+KitNet *kitnet_new(const KitNetConfig *cfg, MemAccount *acct)
+{
+    KitNet *k = alloc_net(cfg, acct);
+    if (k == NULL)
+        return NULL;
+    size_t n = cfg->n;
+    k->fm_c = mem_calloc(acct, n * (n + 2), sizeof(double));
+    if (k->fm_c == NULL) {
+        mem_free(acct, k);
+        return NULL;
+    }
+    k->fm_crs = k->fm_c + n;
+    k->fm_C = k->fm_crs + n;
+    k->phase = KITNET_PHASE_MAP;
+    return k;
+}
+
+static uint32_t hidden_of(uint32_t n_v, double ratio)
+{
+    double h = ceil((double)n_v * ratio);
+    if (!(h >= 1.0))
+        h = 1.0;
+    return (uint32_t)h;
+}
+
+/* Build the ensemble for the current map: one contiguous weight block,
+ * weights drawn per autoencoder from MT19937(1234), scratch vectors. */
+static int build_ensemble(KitNet *k)
+{
+    uint32_t n_ae = k->n_ae, n = k->cfg.n;
+    k->ae = mem_calloc(k->acct, (size_t)n_ae + 1, sizeof(KitAe));
+    if (k->ae == NULL)
+        return -ENOMEM;
+    size_t total = 0, max_v = n_ae, max_h = 0;
+    for (uint32_t i = 0; i <= n_ae; i++) {
+        KitAe *a = &k->ae[i];
+        a->n_v = i < n_ae ? k->off[i + 1] - k->off[i] : n_ae;
+        a->n_h = hidden_of(a->n_v, k->cfg.hidden_ratio);
+        total += (size_t)a->n_v * a->n_h + a->n_h + 3 * (size_t)a->n_v;
+        if (a->n_v > max_v)
+            max_v = a->n_v;
+        if (a->n_h > max_h)
+            max_h = a->n_h;
+    }
+    size_t scratch = 4 * max_v + max_h + 2 * (size_t)n_ae + n;
+    k->block = mem_alloc(k->acct, (total + scratch) * sizeof(double));
+    if (k->block == NULL)
+        return -ENOMEM;
+    double *p = k->block;
+    for (uint32_t i = 0; i <= n_ae; i++) {
+        KitAe *a = &k->ae[i];
+        size_t nw = (size_t)a->n_v * a->n_h;
+        a->w = p;
+        p += nw;
+        a->hb = p;
+        p += a->n_h;
+        a->vb = p;
+        p += a->n_v;
+        a->nmin = p;
+        p += a->n_v;
+        a->nmax = p;
+        p += a->n_v;
+        KitMt rng;
+        kitnet_mt_seed(&rng, 1234);
+        double lim = 1.0 / (double)a->n_v;
+        double range = lim - (-lim);
+        for (size_t j = 0; j < nw; j++)
+            a->w[j] = -lim + range * kitnet_mt_double(&rng);
+        for (uint32_t j = 0; j < a->n_h; j++)
+            a->hb[j] = 0.0;
+        for (uint32_t j = 0; j < a->n_v; j++) {
+            a->vb[j] = 0.0;
+            a->nmin[j] = INFINITY;
+            a->nmax[j] = -INFINITY;
+        }
+    }
+    k->xs = p;
+    p += max_v;
+    k->xn = p;
+    p += max_v;
+    k->z = p;
+    p += max_v;
+    k->e = p;
+    p += max_v;
+    k->y = p;
+    p += max_h;
+    k->rmse = p;
+    p += n_ae;
+    k->out_err = p;
+    p += n_ae;
+    k->feat_err2 = p;
+    memset(k->feat_err2, 0, n * sizeof(double));
+    return 0;
+}
+
+static int set_map(KitNet *k, const uint32_t *map, const uint32_t *off, uint32_t n_ae)
+{
+    uint32_t n = k->cfg.n;
+    k->map = mem_alloc(k->acct, ((size_t)n + n_ae + 1) * sizeof(uint32_t));
+    if (k->map == NULL)
+        return -ENOMEM;
+    k->off = k->map + n;
+    memcpy(k->map, map, (size_t)n * sizeof(uint32_t));
+    memcpy(k->off, off, ((size_t)n_ae + 1) * sizeof(uint32_t));
+    k->n_ae = n_ae;
+    return 0;
+}
+
+/* True when off/map describe n_ae non-empty clusters that use every feature
+ * index < n exactly once. */
+static bool map_valid(const uint32_t *map, const uint32_t *off, uint32_t n_ae, uint32_t n,
+                      uint32_t m)
+{
+    if (n_ae == 0 || n_ae > n || off[0] != 0 || off[n_ae] != n)
+        return false;
+    uint8_t seen[KITNET_MAX_INPUTS];
+    memset(seen, 0, sizeof(seen));
+    for (uint32_t i = 0; i < n_ae; i++)
+        if (off[i + 1] <= off[i] || off[i + 1] - off[i] > m)
+            return false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (map[i] >= n || seen[map[i]])
+            return false;
+        seen[map[i]] = 1;
+    }
+    return true;
+}
+
+KitNet *kitnet_new_mapped(const KitNetConfig *cfg, MemAccount *acct, const uint32_t *map,
+                          const uint32_t *off, uint32_t n_ae)
+{
+    KitNet *k = alloc_net(cfg, acct);
+    if (k == NULL)
+        return NULL;
+    if (!map_valid(map, off, n_ae, k->cfg.n, k->cfg.max_ae) || set_map(k, map, off, n_ae) != 0 ||
+        build_ensemble(k) != 0) {
+        kitnet_free(k);
+        return NULL;
+    }
+    k->mapped = true;
+    k->phase = KITNET_PHASE_TRAIN;
+    return k;
+}
+
+void kitnet_free(KitNet *k)
+{
+    if (k == NULL)
+        return;
+    mem_free(k->acct, k->fm_c);
+    mem_free(k->acct, k->map);
+    mem_free(k->acct, k->ae);
+    mem_free(k->acct, k->block);
+    mem_free(k->acct, k);
+}
+
+/* ---- the feature mapper ---- */
+
+static void fm_update(KitNet *k, const double *x)
+{
+    size_t n = k->cfg.n;
+    k->fm_N++;
+    double N = (double)k->fm_N;
+    double rt[KITNET_MAX_INPUTS];
+    for (size_t i = 0; i < n; i++) {
+        k->fm_c[i] += x[i];
+        rt[i] = x[i] - k->fm_c[i] / N;
+        k->fm_crs[i] += rt[i] * rt[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        double *row = k->fm_C + i * n;
+        double ri = rt[i];
+        for (size_t j = 0; j < n; j++)
+            row[j] += ri * rt[j];
+    }
+}
+
+/* Correlation distance (in place over fm_C) and clustering; builds the ensemble. */
+static int fm_finish(KitNet *k)
+{
+    uint32_t n = k->cfg.n;
+    double *D = k->fm_C;
+    double s[KITNET_MAX_INPUTS];
+    for (uint32_t i = 0; i < n; i++)
+        s[i] = sqrt(k->fm_crs[i]);
+    for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t j = 0; j < n; j++) {
+            double den = s[i] * s[j];
+            if (den == 0.0)
+                den = 1e-100;
+            double v = 1.0 - D[(size_t)i * n + j] / den;
+            D[(size_t)i * n + j] = v < 0.0 ? 0.0 : v;
+        }
+    }
+    uint32_t map[KITNET_MAX_INPUTS], off[KITNET_MAX_INPUTS + 1];
+    int n_cl = kitnet_cluster(D, n, k->cfg.max_ae, k->acct, map, off);
+    if (n_cl <= 0)
+        return -ENOMEM;
+    if (set_map(k, map, off, (uint32_t)n_cl) != 0 || build_ensemble(k) != 0)
+        return -ENOMEM;
+    mem_free(k->acct, k->fm_c);
+    k->fm_c = k->fm_crs = k->fm_C = NULL;
+    k->mapped = true;
+    return 0;
+}
+
+/* ---- autoencoders ---- */
+
+static double sigmoid(double v) { return 1.0 / (1.0 + exp(-v)); }
+
+/* Normalise in (reference: divide by range + 1e-16; bounded: see kitnet.h). */
+static void normalise(const KitAe *a, const double *x, double *xn, KitNetNorm norm)
+{
+    for (uint32_t i = 0; i < a->n_v; i++) {
+        double range = a->nmax[i] - a->nmin[i];
+        if (norm == KITNET_NORM_REFERENCE) {
+            xn[i] = (x[i] - a->nmin[i]) / (range + 1e-16);
+            continue;
+        }
+        double v;
+        if (range > 0.0) {
+            v = (x[i] - a->nmin[i]) / (range + 1e-16);
+            v = v < -1.0 ? -1.0 : v > 2.0 ? 2.0 : v;
+        } else if (x[i] == a->nmin[i] || !(range == range)) {
+            v = 0.0;
+        } else {
+            v = x[i] > a->nmin[i] ? 1.0 : -1.0;
+        }
+        xn[i] = v == v ? v : 0.0;
+    }
+}
+
+/* Forward pass: y = sig(xn W + hb), z = sig(y W^T + vb), e = xn - z; returns RMSE. */
+static double forward(const KitAe *a, const double *xn, double *y, double *z, double *e)
+{
+    uint32_t nv = a->n_v, nh = a->n_h;
+    for (uint32_t j = 0; j < nh; j++)
+        y[j] = 0.0;
+    for (uint32_t i = 0; i < nv; i++) {
+        const double *row = a->w + (size_t)i * nh;
+        double xi = xn[i];
+        for (uint32_t j = 0; j < nh; j++)
+            y[j] += xi * row[j];
+    }
+    for (uint32_t j = 0; j < nh; j++)
+        y[j] = sigmoid(y[j] + a->hb[j]);
+    double se = 0.0;
+    for (uint32_t i = 0; i < nv; i++) {
+        const double *row = a->w + (size_t)i * nh;
+        double s = 0.0;
+        for (uint32_t j = 0; j < nh; j++)
+            s += y[j] * row[j];
+        z[i] = sigmoid(s + a->vb[i]);
+        e[i] = xn[i] - z[i];
+        se += e[i] * e[i];
+    }
+    return sqrt(se / (double)nv);
+}
+
+/* One SGD step on x; returns the RMSE before the update. */
+static double ae_train(KitNet *k, KitAe *a, const double *x)
+{
+    uint32_t nv = a->n_v, nh = a->n_h;
+    for (uint32_t i = 0; i < nv; i++) {
+        if (x[i] > a->nmax[i])
+            a->nmax[i] = x[i];
+        if (x[i] < a->nmin[i])
+            a->nmin[i] = x[i];
+    }
+    double *xn = k->xn, *y = k->y, *z = k->z, *e = k->e;
+    normalise(a, x, xn, KITNET_NORM_REFERENCE);
+    double rmse = forward(a, xn, y, z, e);
+    /* dh = (e W) * y * (1 - y) */
+    double dh[KITNET_MAX_INPUTS];
+    for (uint32_t j = 0; j < nh; j++)
+        dh[j] = 0.0;
+    for (uint32_t i = 0; i < nv; i++) {
+        const double *row = a->w + (size_t)i * nh;
+        for (uint32_t j = 0; j < nh; j++)
+            dh[j] += e[i] * row[j];
+    }
+    for (uint32_t j = 0; j < nh; j++)
+        dh[j] = dh[j] * y[j] * (1.0 - y[j]);
+    double lr = k->cfg.lr;
+    for (uint32_t i = 0; i < nv; i++) {
+        double *row = a->w + (size_t)i * nh;
+        for (uint32_t j = 0; j < nh; j++)
+            row[j] += lr * (xn[i] * dh[j] + e[i] * y[j]);
+    }
+    for (uint32_t j = 0; j < nh; j++)
+        a->hb[j] += lr * dh[j];
+    for (uint32_t i = 0; i < nv; i++)
+        a->vb[i] += lr * e[i];
+    return rmse;
+}
+
+static double ae_execute(const KitNet *k, const KitAe *a, const double *x)
+{
+    normalise(a, x, k->xn, k->cfg.norm);
+    return forward(a, k->xn, k->y, k->z, k->e);
+}
+
+/* Gather autoencoder i's inputs from x into xs. */
+static void gather(const KitNet *k, uint32_t i, const double *x)
+{
+    const uint32_t *idx = k->map + k->off[i];
+    uint32_t nv = k->off[i + 1] - k->off[i];
+    for (uint32_t j = 0; j < nv; j++)
+        k->xs[j] = x[idx[j]];
+}
+
+/* Record the squared per-feature errors of autoencoder i (left in e). */
+static void note_feat_err(KitNet *k, uint32_t i)
+{
+    const uint32_t *idx = k->map + k->off[i];
+    uint32_t nv = k->off[i + 1] - k->off[i];
+    for (uint32_t j = 0; j < nv; j++)
+        k->feat_err2[idx[j]] = k->e[j] * k->e[j];
+}
+
+static void train_step(KitNet *k, const double *x)
+{
+    for (uint32_t i = 0; i < k->n_ae; i++) {
+        gather(k, i, x);
+        k->rmse[i] = ae_train(k, &k->ae[i], k->xs);
+        note_feat_err(k, i);
+    }
+    KitAe *out = &k->ae[k->n_ae];
+    k->last_train = ae_train(k, out, k->rmse);
+    /* ae_train left the output layer's pre-update errors in e */
+    memcpy(k->out_err, k->e, k->n_ae * sizeof(double));
+}
+
+static double execute_step(KitNet *k, const double *x)
+{
+    for (uint32_t i = 0; i < k->n_ae; i++) {
+        gather(k, i, x);
+        k->rmse[i] = ae_execute(k, &k->ae[i], k->xs);
+        note_feat_err(k, i);
+    }
+    double s = ae_execute(k, &k->ae[k->n_ae], k->rmse);
+    memcpy(k->out_err, k->e, k->n_ae * sizeof(double));
+    return s;
+}
+
+double kitnet_process(KitNet *k, const double *x)
+{
+    if (k->status < 0)
+        return 0.0;
+    k->count++;
+    uint64_t fm = k->cfg.fm_grace, ad = k->cfg.ad_grace;
+    if (k->phase == KITNET_PHASE_EXECUTE)
+        return execute_step(k, x);
+    k->last_train = 0.0;
+    if (k->n_trained <= fm && !k->mapped) {
+        fm_update(k, x);
+        if (k->n_trained == fm) {
+            k->status = fm_finish(k);
+            if (k->status < 0)
+                return 0.0;
+            k->phase = KITNET_PHASE_TRAIN;
+        }
+    } else {
+        train_step(k, x);
+    }
+    k->n_trained++;
+    if (k->n_trained > fm + ad && k->mapped)
+        k->phase = KITNET_PHASE_EXECUTE;
+    return 0.0;
+}
+
+/* ---- accessors ---- */
+
+int kitnet_status(const KitNet *k) { return k->status; }
+KitNetPhase kitnet_phase(const KitNet *k) { return k->phase; }
+const KitNetConfig *kitnet_config(const KitNet *k) { return &k->cfg; }
+double kitnet_last_train_score(const KitNet *k) { return k->last_train; }
+uint32_t kitnet_n_ae(const KitNet *k) { return k->n_ae; }
+const uint32_t *kitnet_map(const KitNet *k) { return k->map; }
+const uint32_t *kitnet_map_off(const KitNet *k) { return k->off; }
+const double *kitnet_last_rmse(const KitNet *k) { return k->rmse; }
+const double *kitnet_last_out_err(const KitNet *k) { return k->out_err; }
+const double *kitnet_last_feat_err2(const KitNet *k) { return k->feat_err2; }
+uint64_t kitnet_count(const KitNet *k) { return k->count; }
+
+KitAe *kitnet_ae(KitNet *k, uint32_t i)
+{
+    if (k->ae == NULL || i > k->n_ae)
+        return NULL;
+    return &k->ae[i];
+}
+
+void kitnet_set_execute(KitNet *k)
+{
+    if (!k->mapped)
+        return;
+    k->n_trained = k->cfg.fm_grace + k->cfg.ad_grace + 1;
+    k->phase = KITNET_PHASE_EXECUTE;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * detect_int.h: the inside of DetectEngine and DetectThread, shared by the
+ * files of src/detect/ (never included from outside detect/).
+ *
+ * Engine build (detect.c): rules/loader.c parses every file into
+ * `sigs`; detect.c sorts them into Suricata's order (action, flowbits
+ * role, priority, load order) and numbers them (Signature.num = index), then
+ * builds one SigGroup per transport bucket: the signatures whose fast
+ * pattern goes to the group's Vectorscan database, and the "non-mpm"
+ * signatures that are tried on every packet of the bucket after cheap
+ * header checks.
+ *
+ * Per worker (DetectThread): Vectorscan scratch, the candidate bitmap,
+ * the threshold tables for by_src/by_dst/by_rule/by_both tracking; per flow
+ * (DetectFlowState, hung on Flow.detect): flowbits, flowints, by_flow
+ * thresholds and the flow's pass/drop verdict.
+ */
+#ifndef KASBAH_DETECT_DETECT_INT_H
+#define KASBAH_DETECT_DETECT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "detect/detect.h"
+#include "detect/keyword.h"
+#include "detect/mpm/mpm.h"
+#include "detect/rules/classification.h"
+#include "detect/signature.h"
+#include "lib/alloc.h"
+
+/* Transport buckets a packet is inspected in. */
+enum { DETECT_BUCKET_TCP = 0, DETECT_BUCKET_UDP, DETECT_BUCKET_ICMP, DETECT_BUCKET_OTHER, DETECT_BUCKET_N };
+
+typedef struct SigGroup {
+    uint32_t *nonmpm;         /* signature nums without a payload fast pattern */
+    uint32_t n_nonmpm;
+    Mpm *mpm;                 /* payload fast patterns; pattern id = signature num; NULL when none */
+    uint32_t n_mpm;
+} SigGroup;
+
+/* A name table (flowbits, flowints): index = id. */
+typedef struct NameTable {
+    char **v;
+    uint32_t n, cap;
+} NameTable;
+
+/* Return the id of name, adding it when new; -1 on OOM. */
+int detect_name_id(NameTable *t, const char *name);
+
+struct ThresholdRule;
+
+struct DetectEngine {
+    const Config *conf;
+    Signature **sigs;         /* sorted; sigs[i]->num == i after build */
+    uint32_t n_sigs, cap_sigs;
+    uint64_t loaded, failed;
+    ClassTable classes;
+    bool classes_loaded;      /* a classification file was read */
+    NameTable flowbits;
+    NameTable flowints;
+    SigGroup groups[DETECT_BUCKET_N];
+    unsigned alert_max;       /* packet-alert-max */
+    bool ips;                 /* --simulate-ips / inline: drop blocks */
+    struct ThresholdRule *trules; /* threshold.config entries */
+    uint32_t n_trules;
+    int ctr_alert;            /* stats id of detect.alert */
+    /* duplicate detection while loading: open addressing over (gid, sid) */
+    uint64_t *sid_keys;       /* (gid << 32 | sid) + 1; 0 = empty */
+    uint32_t *sid_idx;        /* index into sigs */
+    uint32_t sid_cap, sid_n;
+    char **files;             /* interned rule file names (Signature.file) */
+    uint32_t n_files;
+};
+
+/* Per-flow detection state (Flow.detect). */
+typedef struct DetectFlowState {
+    uint64_t *bits;           /* flowbits, one bit per engine flowbit id */
+    uint32_t n_words;
+    int64_t *ints;            /* flowint values */
+    uint8_t *int_set;         /* whether each flowint is set */
+    uint32_t n_ints;
+    struct ThreshEntry *thr;  /* by_flow threshold entries (list) */
+    bool pass;                /* a pass rule matched: no more inspection */
+    bool drop;                /* a drop rule matched in IPS mode: drop the rest */
+} DetectFlowState;
+
+/* A threshold/detection_filter tracking entry. */
+typedef struct ThreshEntry {
+    struct ThreshEntry *next;
+    uint32_t sig_num;
+    uint8_t track;
+    IpAddr a, b;              /* tracked address(es) */
+    uint8_t ip_ver;
+    uint32_t count;
+    int64_t first_ns;         /* start of the current window */
+    uint64_t next_alert;      /* backoff: count at which the next alert fires */
+    uint16_t *ports;          /* unique_on: distinct values seen in the window */
+    uint32_t n_ports, cap_ports;
+    uint32_t alerts_in_window;
+} ThreshEntry;
+
+#define DETECT_THRESH_BUCKETS 4096
+
+struct DetectThread {
+    const DetectEngine *de;
+    Stats *stats;
+    MpmScratch *scratch;
+    uint8_t *cand;            /* candidate bitmap over signature nums */
+    uint32_t *cand_list;      /* candidates collected this packet */
+    uint32_t n_cand;
+    ThreshEntry *thr[DETECT_THRESH_BUCKETS]; /* host/rule threshold entries */
+    uint64_t thr_count;
+    int ctr_alert;
+};
+
+/* Per-flow state accessor: creates the state on first use; NULL without a
+ * flow or on OOM. */
+DetectFlowState *detect_flow_state(DetectThread *dt, Flow *f);
+
+#endif

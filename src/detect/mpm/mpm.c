@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mpm/mpm.c: Vectorscan literal databases (see mpm.h). Vectorscan's own
+ * allocations are routed to the detect memory account, so the prefilter's
+ * size shows up in memcap stats with the rest of the rules.
+ */
+#include "detect/mpm/mpm.h"
+
+#include <hs/hs.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "detect/signature.h"
+#include "lib/alloc.h"
+
+struct Mpm {
+    hs_database_t *db;
+};
+
+struct MpmScratch {
+    hs_scratch_t *s;
+};
+
+static void *hs_alloc_fn(size_t n) { return mem_alloc(detect_mem(), n); }
+static void hs_free_fn(void *p) { mem_free(detect_mem(), p); }
+
+static void set_allocator(void)
+{
+    static bool done;
+    if (!done) {
+        hs_set_allocator(hs_alloc_fn, hs_free_fn);
+        done = true;
+    }
+}
+
+Mpm *mpm_build(const MpmPattern *p, size_t n, char *err, size_t err_len)
+{
+    set_allocator();
+    if (n == 0 || n > UINT32_MAX) {
+        snprintf(err, err_len, "no patterns");
+        return NULL;
+    }
+    const char **exprs = mem_calloc(detect_mem(), n, sizeof *exprs);
+    unsigned *flags = mem_calloc(detect_mem(), n, sizeof *flags);
+    unsigned *ids = mem_calloc(detect_mem(), n, sizeof *ids);
+    size_t *lens = mem_calloc(detect_mem(), n, sizeof *lens);
+    Mpm *m = mem_calloc(detect_mem(), 1, sizeof *m);
+    if (!exprs || !flags || !ids || !lens || !m) {
+        snprintf(err, err_len, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        exprs[i] = (const char *)p[i].pat;
+        lens[i] = p[i].len;
+        ids[i] = p[i].id;
+        flags[i] = HS_FLAG_SINGLEMATCH | (p[i].nocase ? HS_FLAG_CASELESS : 0);
+    }
+    hs_compile_error_t *cerr = NULL;
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &m->db, &cerr) !=
+        HS_SUCCESS) {
+        snprintf(err, err_len, "vectorscan: %s", cerr && cerr->message ? cerr->message : "compile failed");
+        if (cerr)
+            hs_free_compile_error(cerr);
+        goto fail;
+    }
+    mem_free(detect_mem(), exprs);
+    mem_free(detect_mem(), flags);
+    mem_free(detect_mem(), ids);
+    mem_free(detect_mem(), lens);
+    return m;
+fail:
+    mem_free(detect_mem(), exprs);
+    mem_free(detect_mem(), flags);
+    mem_free(detect_mem(), ids);
+    mem_free(detect_mem(), lens);
+    mem_free(detect_mem(), m);
+    return NULL;
+}
+
+void mpm_free(Mpm *m)
+{
+    if (!m)
+        return;
+    hs_free_database(m->db);
+    mem_free(detect_mem(), m);
+}
+
+int mpm_scratch_grow(MpmScratch **scratch, const Mpm *m)
+{
+    set_allocator();
+    if (*scratch == NULL) {
+        *scratch = mem_calloc(detect_mem(), 1, sizeof **scratch);
+        if (*scratch == NULL)
+            return -1;
+    }
+    if (m == NULL)
+        return 0;
+    return hs_alloc_scratch(m->db, &(*scratch)->s) == HS_SUCCESS ? 0 : -1;
+}
+
+void mpm_scratch_free(MpmScratch *s)
+{
+    if (!s)
+        return;
+    if (s->s)
+        hs_free_scratch(s->s);
+    mem_free(detect_mem(), s);
+}
+
+typedef struct ScanCb {
+    MpmMatchFn fn;
+    void *user;
+} ScanCb;
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    ScanCb *cb = ctx;
+    cb->fn(id, cb->user);
+    return 0;
+}
+
+int mpm_scan(const Mpm *m, MpmScratch *s, const uint8_t *buf, size_t len, MpmMatchFn fn, void *user)
+{
+    if (m == NULL || len == 0)
+        return 0;
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    ScanCb cb = { fn, user };
+    hs_error_t rc = hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->s, on_match, &cb);
+    if (rc != HS_SUCCESS) {
+        static bool warned;
+        if (!warned) {
+            log_error("detect: vectorscan scan failed (%d)", (int)rc);
+            warned = true;
+        }
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * test_pcap_file.c: unit tests for capture/pcap_file (files and directories
+ * read through libpcap). Every capture is written by the test itself, with
+ * libpcap's pcap_dump (pcap) or by hand (pcapng), into a fresh temporary
+ * directory that is removed at the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture/pcap_file.h"
+#include "core/stats.h"
+
+static char tmpdir[256];
+static Stats stats;
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+static void path_in(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", tmpdir, name);
+}
+
+typedef struct TestPkt {
+    int64_t sec;
+    int64_t frac;     /* us or ns, per the file's precision */
+    uint32_t caplen, wirelen;
+    uint8_t fill;     /* every data byte */
+} TestPkt;
+
+/* Write a pcap file with pcap_dump. */
+static void write_pcap(const char *path, int dlt, unsigned precision, const TestPkt *pk, size_t n)
+{
+    pcap_t *dead = pcap_open_dead_with_tstamp_precision(dlt, 65535, precision);
+    assert_non_null(dead);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    assert_non_null(d);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t buf[2048];
+        assert_true(pk[i].caplen <= sizeof buf);
+        memset(buf, pk[i].fill, sizeof buf);
+        struct pcap_pkthdr h;
+        memset(&h, 0, sizeof h);
+        h.ts.tv_sec = (time_t)pk[i].sec;
+        h.ts.tv_usec = (suseconds_t)pk[i].frac;
+        h.caplen = pk[i].caplen;
+        h.len = pk[i].wirelen;
+        pcap_dump((u_char *)d, &h, buf);
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+}
+
+static void write_bytes(const char *path, const void *buf, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (n > 0)
+        assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (long)st.st_size;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(p);
+        else
+            unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/kasbah-capture-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL)
+        return -1;
+    memset(&stats, 0, sizeof stats);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_tree(tmpdir);
+    return 0;
+}
+
+static uint64_t counter(const char *name)
+{
+    int id = stats_find(name);
+    return id >= 0 ? stats.v[id] : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* tests                                                              */
+/* ------------------------------------------------------------------ */
+
+static void test_micro_precision(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "us.pcap");
+    TestPkt pk[] = {
+        { 1491603877, 251547, 60, 60, 0xaa },
+        { 1491603878, 999999, 100, 100, 0xbb },
+        { 1491603879, 0, 0, 0, 0xcc }, /* zero-length record */
+    };
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, 3);
+
+    CaptureError err = CAPTURE_ERR_PATH;
+    CaptureSource *cs = capture_open(p, NULL, &stats, &err);
+    assert_non_null(cs);
+    assert_int_equal(err, CAPTURE_OK);
+
+    CaptureRecord r;
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.pcap_cnt, 1);
+    assert_int_equal(r.datalink, DLT_EN10MB);
+    assert_int_equal(r.caplen, 60);
+    assert_int_equal(r.wirelen, 60);
+    assert_true(r.ts_ns == INT64_C(1491603877251547000));
+    assert_true(r.new_file);
+    assert_string_equal(r.file, p);
+    assert_int_equal(r.data[0], 0xaa);
+    assert_int_equal(r.data[59], 0xaa);
+
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.pcap_cnt, 2);
+    assert_false(r.new_file);
+    assert_true(r.ts_ns == INT64_C(1491603878999999000));
+    assert_int_equal(r.caplen, 100);
+    assert_int_equal(r.data[99], 0xbb);
+
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.pcap_cnt, 3);
+    assert_int_equal(r.caplen, 0);
+    assert_int_equal(r.wirelen, 0);
+
+    assert_false(capture_next(cs, &r));
+    assert_false(capture_next(cs, &r)); /* stays at the end */
+    assert_true(capture_progress(cs) == 1.0);
+    assert_int_equal(capture_files_opened(cs), 1);
+    assert_int_equal(capture_files_failed(cs), 0);
+    assert_int_equal(capture_files_truncated(cs), 0);
+    assert_int_equal(counter("capture.files"), 1);
+    capture_close(cs);
+}
+
+static void test_nano_precision(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "ns.pcap");
+    TestPkt pk[] = { { 1700000000, 123456789, 42, 42, 1 }, { 1700000001, 1, 42, 42, 2 } };
+    write_pcap(p, DLT_RAW, PCAP_TSTAMP_PRECISION_NANO, pk, 2);
+
+    CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    assert_true(capture_next(cs, &r));
+    assert_true(r.ts_ns == INT64_C(1700000000123456789));
+    assert_int_equal(r.datalink, DLT_RAW);
+    assert_true(capture_next(cs, &r));
+    assert_true(r.ts_ns == INT64_C(1700000001000000001));
+    assert_false(capture_next(cs, &r));
+    capture_close(cs);
+}
+
+static void test_snaplen_keeps_wirelen(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "snap.pcap");
+    TestPkt pk[] = { { 1, 0, 64, 1514, 7 }, { 2, 0, 1000, 400, 8 } };
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, 2);
+
+    CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.caplen, 64);
+    assert_int_equal(r.wirelen, 1514);
+    /* a wire length below the captured length is raised to it, and counted */
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.caplen, 1000);
+    assert_int_equal(r.wirelen, 1000);
+    assert_int_equal(counter("capture.wirelen_fixed"), 1);
+    assert_false(capture_next(cs, &r));
+    capture_close(cs);
+}
+
+/* A minimal little-endian pcapng: SHB, IDB with if_tsresol = 9 (ns), EPBs. */
+static size_t put32(uint8_t *b, size_t o, uint32_t v)
+{
+    b[o] = (uint8_t)v;
+    b[o + 1] = (uint8_t)(v >> 8);
+    b[o + 2] = (uint8_t)(v >> 16);
+    b[o + 3] = (uint8_t)(v >> 24);
+    return o + 4;
+}
+
+static size_t put16(uint8_t *b, size_t o, uint16_t v)
+{
+    b[o] = (uint8_t)v;
+    b[o + 1] = (uint8_t)(v >> 8);
+    return o + 2;
+}
+
+static size_t epb(uint8_t *b, size_t o, uint64_t ts, uint32_t caplen, uint32_t wirelen, uint8_t fill)
+{
+    uint32_t padded = (caplen + 3u) & ~3u;
+    uint32_t total = 32 + padded;
+    o = put32(b, o, 6);
+    o = put32(b, o, total);
+    o = put32(b, o, 0); /* interface 0 */
+    o = put32(b, o, (uint32_t)(ts >> 32));
+    o = put32(b, o, (uint32_t)ts);
+    o = put32(b, o, caplen);
+    o = put32(b, o, wirelen);
+    for (uint32_t i = 0; i < padded; i++)
+        b[o++] = i < caplen ? fill : 0;
+    return put32(b, o, total);
+}
+
+static void test_pcapng_nanoseconds(void **state)
+{
+    (void)state;
+    uint8_t b[1024];
+    size_t o = 0;
+    o = put32(b, o, 0x0A0D0D0A); /* SHB */
+    o = put32(b, o, 28);
+    o = put32(b, o, 0x1A2B3C4D);
+    o = put16(b, o, 1);
+    o = put16(b, o, 0);
+    o = put32(b, o, 0xffffffff);
+    o = put32(b, o, 0xffffffff);
+    o = put32(b, o, 28);
+    o = put32(b, o, 1); /* IDB */
+    o = put32(b, o, 32);
+    o = put16(b, o, DLT_EN10MB);
+    o = put16(b, o, 0);
+    o = put32(b, o, 0);
+    o = put16(b, o, 9); /* if_tsresol */
+    o = put16(b, o, 1);
+    b[o++] = 9;
+    b[o++] = 0;
+    b[o++] = 0;
+    b[o++] = 0;
+    o = put32(b, o, 0); /* opt_endofopt */
+    o = put32(b, o, 32);
+    o = epb(b, o, UINT64_C(1600000000987654321), 30, 90, 0x11);
+    o = epb(b, o, UINT64_C(1600000002000000005), 5, 5, 0x22);
+    char p[512];
+    path_in(p, sizeof p, "ng.pcapng");
+    write_bytes(p, b, o);
+
+    CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    assert_true(capture_next(cs, &r));
+    assert_true(r.ts_ns == INT64_C(1600000000987654321));
+    assert_int_equal(r.caplen, 30);
+    assert_int_equal(r.wirelen, 90);
+    assert_int_equal(r.datalink, DLT_EN10MB);
+    assert_int_equal(r.data[29], 0x11);
+    assert_true(capture_next(cs, &r));
+    assert_true(r.ts_ns == INT64_C(1600000002000000005));
+    assert_int_equal(r.pcap_cnt, 2);
+    assert_false(capture_next(cs, &r));
+    capture_close(cs);
+}
+
+static void test_directory_in_name_order(void **state)
+{
+    (void)state;
+    char dir[512], p[600];
+    path_in(dir, sizeof dir, "dir");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    /* written out of order; fill byte says which file a record came from */
+    TestPkt b[] = { { 20, 0, 10, 10, 'b' }, { 21, 0, 10, 10, 'b' } };
+    TestPkt a[] = { { 30, 0, 10, 10, 'a' } };   /* later time, earlier name */
+    TestPkt c[] = { { 10, 0, 10, 10, 'c' } };
+    snprintf(p, sizeof p, "%s/b.pcap", dir);
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, b, 2);
+    snprintf(p, sizeof p, "%s/a.pcap", dir);
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, a, 1);
+    snprintf(p, sizeof p, "%s/c.pcap", dir);
+    write_pcap(p, DLT_RAW, PCAP_TSTAMP_PRECISION_NANO, c, 1);
+    snprintf(p, sizeof p, "%s/.hidden.pcap", dir);
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, a, 1);
+    snprintf(p, sizeof p, "%s/bb-notes.txt", dir);     /* between b and c */
+    write_bytes(p, "not a capture\n", 14);
+    snprintf(p, sizeof p, "%s/sub", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+
+    CaptureSource *cs = capture_open(dir, NULL, &stats, NULL);
+    assert_non_null(cs);
+    const char want[] = { 'a', 'b', 'b', 'c' };
+    const bool first[] = { true, true, false, true };
+    CaptureRecord r;
+    for (size_t i = 0; i < sizeof want; i++) {
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.data[0], want[i]);
+        assert_int_equal(r.pcap_cnt, i + 1);
+        assert_int_equal(r.new_file, first[i]);
+        assert_non_null(strstr(r.file, want[i] == 'a' ? "/a.pcap" : want[i] == 'b' ? "/b.pcap" : "/c.pcap"));
+    }
+    assert_int_equal(r.datalink, DLT_RAW);
+    assert_false(capture_next(cs, &r));
+    assert_int_equal(capture_files_opened(cs), 3);
+    assert_int_equal(capture_files_failed(cs), 1); /* bb-notes.txt */
+    assert_true(capture_progress(cs) == 1.0);
+    capture_close(cs);
+}
+
+static void test_progress_moves(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "prog.pcap");
+    TestPkt pk[4];
+    for (int i = 0; i < 4; i++)
+        pk[i] = (TestPkt){ i, 0, 1000, 1000, 0 };
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, 4);
+    CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+    assert_non_null(cs);
+    double before = capture_progress(cs);
+    assert_true(before >= 0.0 && before < 1.0);
+    CaptureRecord r;
+    while (capture_next(cs, &r))
+        ;
+    assert_true(capture_progress(cs) == 1.0);
+    capture_close(cs);
+}
+
+static void test_missing_path(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "does-not-exist.pcap");
+    CaptureError err = CAPTURE_OK;
+    assert_null(capture_open(p, NULL, &stats, &err));
+    assert_int_equal(err, CAPTURE_ERR_PATH);
+}
+
+static void test_empty_file(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "empty.pcap");
+    write_bytes(p, "", 0);
+    CaptureError err = CAPTURE_OK;
+    assert_null(capture_open(p, NULL, &stats, &err));
+    assert_int_equal(err, CAPTURE_ERR_NO_CAPTURE);
+}
+
+static void test_garbage_file(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "garbage.pcap");
+    const char text[] = "GET / HTTP/1.1\r\nHost: example\r\n\r\n and some more text";
+    write_bytes(p, text, sizeof text);
+    CaptureError err = CAPTURE_OK;
+    assert_null(capture_open(p, NULL, &stats, &err));
+    assert_int_equal(err, CAPTURE_ERR_NO_CAPTURE);
+}
+
+static void test_unreadable_file(void **state)
+{
+    (void)state;
+    if (geteuid() == 0)
+        skip(); /* root reads anything */
+    char p[512];
+    path_in(p, sizeof p, "noperm.pcap");
+    TestPkt pk[] = { { 1, 0, 10, 10, 0 } };
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, 1);
+    assert_int_equal(chmod(p, 0), 0);
+    CaptureError err = CAPTURE_OK;
+    assert_null(capture_open(p, NULL, &stats, &err));
+    assert_int_equal(err, CAPTURE_ERR_PATH);
+}
+
+static void test_empty_directory(void **state)
+{
+    (void)state;
+    char dir[512];
+    path_in(dir, sizeof dir, "emptydir");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    CaptureError err = CAPTURE_OK;
+    assert_null(capture_open(dir, NULL, &stats, &err));
+    assert_int_equal(err, CAPTURE_ERR_NO_CAPTURE);
+}
+
+static void test_directory_without_captures(void **state)
+{
+    (void)state;
+    char dir[512], p[600];
+    path_in(dir, sizeof dir, "junkdir");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(p, sizeof p, "%s/one", dir);
+    write_bytes(p, "x", 1);
+    snprintf(p, sizeof p, "%s/two", dir);
+    write_bytes(p, "", 0);
+    CaptureError err = CAPTURE_OK;
+    assert_null(capture_open(dir, NULL, &stats, &err));
+    assert_int_equal(err, CAPTURE_ERR_NO_CAPTURE);
+}
+
+/* A file cut in the middle of its third record: two records, a warning,
+ * then the next file of the directory. */
+static void test_truncated_then_next_file(void **state)
+{
+    (void)state;
+    char dir[512], p[600];
+    path_in(dir, sizeof dir, "truncdir");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    TestPkt pk[] = { { 1, 0, 100, 100, 1 }, { 2, 0, 100, 100, 2 }, { 3, 0, 100, 100, 3 } };
+    snprintf(p, sizeof p, "%s/1.pcap", dir);
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, 3);
+    assert_int_equal(truncate(p, file_size(p) - 10), 0);
+    TestPkt nx[] = { { 4, 0, 50, 50, 9 } };
+    snprintf(p, sizeof p, "%s/2.pcap", dir);
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, nx, 1);
+
+    CaptureSource *cs = capture_open(dir, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.data[0], 1);
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.data[0], 2);
+    assert_true(capture_next(cs, &r));
+    assert_int_equal(r.data[0], 9);
+    assert_int_equal(r.pcap_cnt, 3);
+    assert_true(r.new_file);
+    assert_false(capture_next(cs, &r));
+    assert_int_equal(capture_files_truncated(cs), 1);
+    assert_int_equal(counter("capture.files_truncated"), 1);
+    capture_close(cs);
+}
+
+/* Cut inside a record header (not the data) of a lone file. */
+static void test_truncated_header(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "trunchdr.pcap");
+    TestPkt pk[] = { { 1, 0, 20, 20, 1 }, { 2, 0, 20, 20, 2 } };
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, 2);
+    /* keep the first record and 7 of the second's 16 header bytes */
+    assert_int_equal(truncate(p, 24 + 16 + 20 + 7), 0);
+    CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    assert_true(capture_next(cs, &r));
+    assert_false(capture_next(cs, &r));
+    assert_int_equal(capture_files_truncated(cs), 1);
+    capture_close(cs);
+}
+
+/* Only the 24-byte file header: a valid, empty capture. */
+static void test_header_only(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "hdronly.pcap");
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, NULL, 0);
+    CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    assert_false(capture_next(cs, &r));
+    assert_int_equal(capture_files_truncated(cs), 0);
+    capture_close(cs);
+}
+
+/* A record header claiming more than libpcap accepts is rejected as a record
+ * error (not a crash), and the records before it are delivered. */
+static void test_oversized_record(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "huge.pcap");
+    TestPkt pk[] = { { 1, 0, 20, 20, 1 } };
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, 1);
+    uint8_t rec[16 + 8];
+    memset(rec, 0, sizeof rec);
+    put32(rec, 0, 2);
+    put32(rec, 8, 0x7fffffff);   /* caplen */
+    put32(rec, 12, 0x7fffffff);  /* len */
+    FILE *f = fopen(p, "ab");
+    assert_non_null(f);
+    assert_int_equal(fwrite(rec, 1, sizeof rec, f), sizeof rec);
+    fclose(f);
+    CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    assert_true(capture_next(cs, &r));
+    assert_false(capture_next(cs, &r));
+    assert_int_equal(capture_files_truncated(cs), 1);
+    capture_close(cs);
+}
+
+static void test_close_null(void **state)
+{
+    (void)state;
+    capture_close(NULL);
+    assert_true(capture_progress(NULL) == 0.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_micro_precision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nano_precision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snaplen_keeps_wirelen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pcapng_nanoseconds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory_in_name_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_progress_moves, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory_without_captures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_then_next_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_header_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversized_record, setup, teardown),
+        cmocka_unit_test(test_close_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
