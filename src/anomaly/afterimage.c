@@ -274,7 +274,10 @@ static AiNode *get_node(AiDb *db, const uint8_t *key, size_t len, double t, cons
  * volatile exponent keeps the libm call. */
 static volatile double two = 2.0;
 
-static double sq(double x) { return pow(x, two); }
+static double sq_exact(double x) { return pow(x, two); }
+
+/* The default mode has no reference to match: a plain multiply. */
+static double sq(const AiDb *db, double x) { return db->cfg.exact_pow ? sq_exact(x) : x * x; }
 
 static double decay_factor(const AiDb *db, int i, double dt)
 {
@@ -330,10 +333,10 @@ static void node_insert(const AiDb *db, AiNode *n, double v, double t)
     node_decay(db, n, t);
     for (int i = 0; i < L; i++) {
         n->cf1[i] += v;
-        n->cf2[i] += sq(v);
+        n->cf2[i] += sq(db, v);
         n->w[i] += 1;
         n->mean[i] = n->cf1[i] / n->w[i];
-        n->var[i] = fabs(n->cf2[i] / n->w[i] - sq(n->mean[i]));
+        n->var[i] = fabs(n->cf2[i] / n->w[i] - sq(db, n->mean[i]));
     }
     for (uint32_t j = 0; j < n->n_links; j++)
         link_update(db, n->links[j], n, v, t);
@@ -452,8 +455,8 @@ int ai_update_2d(AiDb *db, const uint8_t *key1, size_t len1, const uint8_t *key2
         o[0] = a->w[i];
         o[1] = a->mean[i];
         o[2] = a->var[i];
-        o[3] = sqrt(sq(s0->var[i]) + sq(s1->var[i]));
-        o[4] = sqrt(sq(s0->mean[i]) + sq(s1->mean[i]));
+        o[3] = sqrt(sq(db, s0->var[i]) + sq(db, s1->var[i]));
+        o[4] = sqrt(sq(db, s0->mean[i]) + sq(db, s1->mean[i]));
         double cov = l->cf3[i] / l->w3[i];
         o[5] = cov;
         double ss = sqrt(s0->var[i]) * sqrt(s1->var[i]);

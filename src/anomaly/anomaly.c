@@ -88,7 +88,7 @@ void anomaly_settings_defaults(AnomalySettings *s)
     s->memcap = 256ull << 20;
     s->max_links = 64;
     s->evict_weight = 0.01;
-    s->max_pending = 65536;
+    s->max_pending = 4096;
 }
 
 static const char *opt_path(const Config *c, const char *key)
@@ -190,8 +190,6 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
     *err = 0;
     if (!s->enabled)
         return NULL;
-    MemAccount tmp;
-    mem_account_init(&tmp, "anomaly", 0);
     AnomalyEngine *ae = mem_calloc(NULL, 1, sizeof(*ae));
     if (ae == NULL) {
         log_error("anomaly: out of memory");
@@ -204,7 +202,7 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
     ae->stats = stats;
     ae->emit = emit;
     ae->user = user;
-    ae->threshold = INFINITY;
+    ae->threshold = HUGE_VAL;
     ae->interval_ns = (int64_t)(s->interval_s * 1e9);
     for (int i = 0; i < C_N; i++)
         ae->ctr[i] = stats_register(counter_names[i]);
@@ -364,7 +362,7 @@ static void explain(const AnomalyEngine *ae, AnomalyEvent *ev)
         for (uint32_t j = off[best]; j < off[best + 1]; j++)
             if (fe[map[j]] > fe[top])
                 top = map[j];
-        char desc[80];
+        char desc[72];
         feat_describe(top, desc, sizeof(desc));
         uint32_t others = off[best + 1] - off[best] - 1;
         if (others > 0)

@@ -67,7 +67,7 @@ typedef struct AnomalySettings {
     uint64_t memcap;          /* anomaly.memcap, default mode only [256mb] */
     uint32_t max_links;       /* anomaly.max-links, default mode only [64] */
     double evict_weight;      /* anomaly.evict-weight, default mode only [0.01] */
-    uint32_t max_pending;     /* anomaly.max-pending-events [65536] */
+    uint32_t max_pending;     /* anomaly.max-pending-events [4096] */
 } AnomalySettings;
 
 void anomaly_settings_defaults(AnomalySettings *s);

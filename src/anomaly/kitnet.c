@@ -146,12 +146,12 @@ int kitnet_cluster(const double *d, uint32_t n, uint32_t m, MemAccount *acct, ui
 
     /* Prim's minimum spanning tree from node 0 */
     for (uint32_t i = 0; i < n; i++) {
-        Dm[i] = INFINITY;
+        Dm[i] = HUGE_VAL;
         merged[i] = 0;
     }
     uint32_t x = 0, y = 0;
     for (uint32_t k = 0; k + 1 < n; k++) {
-        double cur = INFINITY;
+        double cur = HUGE_VAL;
         merged[x] = 1;
         for (uint32_t i = 0; i < n; i++) {
             if (merged[i])
@@ -322,8 +322,8 @@ static int build_ensemble(KitNet *k)
             a->hb[j] = 0.0;
         for (uint32_t j = 0; j < a->n_v; j++) {
             a->vb[j] = 0.0;
-            a->nmin[j] = INFINITY;
-            a->nmax[j] = -INFINITY;
+            a->nmin[j] = HUGE_VAL;
+            a->nmax[j] = -HUGE_VAL;
         }
     }
     k->xs = p;
@@ -481,23 +481,23 @@ static void normalise(const KitAe *a, const double *x, double *xn, KitNetNorm no
     }
 }
 
-/* Forward pass: y = sig(xn W + hb), z = sig(y W^T + vb), e = xn - z; returns RMSE. */
-static double forward(const KitAe *a, const double *xn, double *y, double *z, double *e)
+/* Forward pass: y = sig(xn W + hb), z = sig(y W^T + vb), e = xn - z; returns
+ * RMSE. Sums run in the reference's order (over i for y, over j for z). */
+static double forward(const KitAe *a, const double *restrict xn, double *restrict y,
+                      double *restrict z, double *restrict e)
 {
     uint32_t nv = a->n_v, nh = a->n_h;
-    for (uint32_t j = 0; j < nh; j++)
-        y[j] = 0.0;
-    for (uint32_t i = 0; i < nv; i++) {
-        const double *row = a->w + (size_t)i * nh;
-        double xi = xn[i];
-        for (uint32_t j = 0; j < nh; j++)
-            y[j] += xi * row[j];
+    const double *restrict w = a->w;
+    for (uint32_t j = 0; j < nh; j++) {
+        /* a column dot product in a register: same order as accumulating row by row */
+        double s = 0.0;
+        for (uint32_t i = 0; i < nv; i++)
+            s += xn[i] * w[(size_t)i * nh + j];
+        y[j] = sigmoid(s + a->hb[j]);
     }
-    for (uint32_t j = 0; j < nh; j++)
-        y[j] = sigmoid(y[j] + a->hb[j]);
     double se = 0.0;
     for (uint32_t i = 0; i < nv; i++) {
-        const double *row = a->w + (size_t)i * nh;
+        const double *restrict row = w + (size_t)i * nh;
         double s = 0.0;
         for (uint32_t j = 0; j < nh; j++)
             s += y[j] * row[j];
@@ -523,15 +523,12 @@ static double ae_train(KitNet *k, KitAe *a, const double *x)
     double rmse = forward(a, xn, y, z, e);
     /* dh = (e W) * y * (1 - y) */
     double dh[KITNET_MAX_INPUTS];
-    for (uint32_t j = 0; j < nh; j++)
-        dh[j] = 0.0;
-    for (uint32_t i = 0; i < nv; i++) {
-        const double *row = a->w + (size_t)i * nh;
-        for (uint32_t j = 0; j < nh; j++)
-            dh[j] += e[i] * row[j];
+    for (uint32_t j = 0; j < nh; j++) {
+        double s = 0.0;
+        for (uint32_t i = 0; i < nv; i++)
+            s += e[i] * a->w[(size_t)i * nh + j];
+        dh[j] = s * y[j] * (1.0 - y[j]);
     }
-    for (uint32_t j = 0; j < nh; j++)
-        dh[j] = dh[j] * y[j] * (1.0 - y[j]);
     double lr = k->cfg.lr;
     for (uint32_t i = 0; i < nv; i++) {
         double *row = a->w + (size_t)i * nh;

@@ -11,8 +11,14 @@
  * open" (errno) and "not a capture" (libpcap's reason) give different
  * messages, and so that ftell() on the stream gives the progress.
  *
- * Invariants: `pc` is NULL or the open file files[cur]; done_bytes is the
- * sum of the sizes of the files before files[cur].
+ * pcapng files that libpcap refuses though they are valid (libpcap 1.10
+ * wants every interface to have the first one's link type and snapshot
+ * length) are read by capture/pcapng.c instead: at open, or from the record
+ * where libpcap stopped (the records it already gave are skipped, so none is
+ * seen twice).
+ *
+ * Invariants: at most one of `pc` and `ng` is set, reading files[cur];
+ * done_bytes is the sum of the sizes of the files before files[cur].
  */
 #include "capture/pcap_file.h"
 
@@ -24,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture/pcapng.h"
 #include "core/log.h"
 
 typedef struct InputFile {
@@ -42,6 +49,8 @@ struct CaptureSource {
     size_t cur;           /* file `pc` reads (valid when pc != NULL) */
 
     pcap_t *pc;
+    PcapngReader *ng;     /* instead of pc, where libpcap refused a pcapng file */
+    bool is_pcapng;       /* the current file starts like a pcapng file */
     int datalink;
     uint64_t file_records;/* records read from the current file */
     bool at_file_start;
@@ -154,24 +163,41 @@ static CaptureError open_file(CaptureSource *cs, size_t idx, int level)
         fclose(fp);
         return CAPTURE_ERR_NO_CAPTURE;
     }
+    uint8_t magic[4] = { 0 };
+    size_t n_magic = fread(magic, 1, sizeof magic, fp);
+    rewind(fp);
+    cs->is_pcapng = pcapng_is_pcapng(magic, n_magic);
     char errbuf[PCAP_ERRBUF_SIZE];
     errbuf[0] = '\0';
     pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (pc == NULL) {
         /* libpcap leaves the stream to us when it refuses it */
-        fclose(fp);
-        log_msg(level, "%s: not a capture file (%s)%s", path, errbuf, skipped);
-        return CAPTURE_ERR_NO_CAPTURE;
+        PcapngReader *ng = NULL;
+        if (cs->is_pcapng) {
+            rewind(fp);
+            char ngerr[256];
+            ng = pcapng_open(fp, cs->acct, ngerr, sizeof ngerr); /* takes fp */
+            if (ng != NULL)
+                log_info("%s: libpcap: %s; read with kasbah's pcapng reader", path, errbuf);
+        } else {
+            fclose(fp);
+        }
+        if (ng == NULL) {
+            log_msg(level, "%s: not a capture file (%s)%s", path, errbuf, skipped);
+            return CAPTURE_ERR_NO_CAPTURE;
+        }
+        cs->ng = ng;
     }
     cs->pc = pc;
     cs->cur = idx;
-    cs->datalink = pcap_datalink(pc);
+    cs->datalink = pc != NULL ? pcap_datalink(pc) : -1;
     cs->file_records = 0;
     cs->at_file_start = true;
     cs->n_opened++;
     stats_inc(cs->stats, cs->id_files);
-    log_info("%s: reading (link type %d, %s)", path, cs->datalink,
-             pcap_datalink_val_to_name(cs->datalink) ? pcap_datalink_val_to_name(cs->datalink) : "unnamed");
+    if (pc != NULL)
+        log_info("%s: reading (link type %d, %s)", path, cs->datalink,
+                 pcap_datalink_val_to_name(cs->datalink) ? pcap_datalink_val_to_name(cs->datalink) : "unnamed");
     return CAPTURE_OK;
 }
 
@@ -191,11 +217,67 @@ static bool open_next(CaptureSource *cs, int level)
 
 static void close_current(CaptureSource *cs)
 {
-    if (cs->pc == NULL)
+    if (cs->pc == NULL && cs->ng == NULL)
         return;
-    pcap_close(cs->pc); /* closes the stream too */
+    if (cs->pc != NULL)
+        pcap_close(cs->pc); /* closes the stream too */
+    pcapng_close(cs->ng);
     cs->pc = NULL;
+    cs->ng = NULL;
     cs->done_bytes += cs->files[cs->cur].size;
+}
+
+/* libpcap stopped inside a pcapng file: reopen it with our reader and skip
+ * the records libpcap already gave. true when reading can go on. */
+static bool switch_to_pcapng(CaptureSource *cs, const char *pcap_err)
+{
+    const char *path = cs->files[cs->cur].path;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return false;
+    char err[256];
+    PcapngReader *ng = pcapng_open(fp, cs->acct, err, sizeof err);
+    if (ng == NULL)
+        return false;
+    PcapngRecord r;
+    for (uint64_t i = 0; i < cs->file_records; i++) {
+        if (pcapng_next(ng, &r, err, sizeof err) != 1) {
+            pcapng_close(ng);
+            return false;
+        }
+    }
+    log_info("%s: libpcap stopped after packet %llu (%s); reading on with kasbah's pcapng reader",
+             path, (unsigned long long)cs->file_records, pcap_err);
+    pcap_close(cs->pc);
+    cs->pc = NULL;
+    cs->ng = ng;
+    return true;
+}
+
+/* The next record from the pcapng reader: 1, 0 at the end, -1 after
+ * logging an error. */
+static int next_pcapng(CaptureSource *cs, CaptureRecord *rec)
+{
+    char err[256];
+    PcapngRecord r;
+    int rc = pcapng_next(cs->ng, &r, err, sizeof err);
+    if (rc < 0) {
+        bool last = cs->next >= cs->n_files;
+        log_warn("%s: after packet %llu of the file (pcap_cnt %llu): %s; %s", cs->files[cs->cur].path,
+                 (unsigned long long)cs->file_records, (unsigned long long)cs->pcap_cnt, err,
+                 last ? "the rest of the file is skipped" : "going on with the next file");
+        cs->n_truncated++;
+        stats_inc(cs->stats, cs->id_truncated);
+        return -1;
+    }
+    if (rc == 0)
+        return 0;
+    rec->data = r.data;
+    rec->caplen = r.caplen;
+    rec->wirelen = r.wirelen;
+    rec->datalink = r.datalink;
+    rec->ts_ns = r.ts_ns;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -294,41 +376,53 @@ static int64_t ts_to_ns(const struct timeval *tv)
 bool capture_next(CaptureSource *cs, CaptureRecord *rec)
 {
     for (;;) {
-        if (cs->pc == NULL && !open_next(cs, LOG_LVL_WARN))
+        if (cs->pc == NULL && cs->ng == NULL && !open_next(cs, LOG_LVL_WARN))
             return false;
 
-        struct pcap_pkthdr *hdr = NULL;
-        const u_char *data = NULL;
-        int rc = pcap_next_ex(cs->pc, &hdr, &data);
-        if (rc == 1) {
-            cs->file_records++;
-            cs->pcap_cnt++;
-            rec->data = data;
-            rec->caplen = hdr->caplen;
-            rec->wirelen = hdr->len;
-            if (rec->wirelen < rec->caplen) {
-                rec->wirelen = rec->caplen;
-                stats_inc(cs->stats, cs->id_wirelen_fixed);
+        int got = 0;
+        if (cs->ng != NULL) {
+            got = next_pcapng(cs, rec);
+        } else {
+            struct pcap_pkthdr *hdr = NULL;
+            const u_char *data = NULL;
+            int rc = pcap_next_ex(cs->pc, &hdr, &data);
+            if (rc == 1) {
+                rec->data = data;
+                rec->caplen = hdr->caplen;
+                rec->wirelen = hdr->len;
+                rec->datalink = cs->datalink;
+                rec->ts_ns = ts_to_ns(&hdr->ts);
+                got = 1;
+            } else if (rc == PCAP_ERROR) {
+                char perr[PCAP_ERRBUF_SIZE];
+                snprintf(perr, sizeof perr, "%s", pcap_geterr(cs->pc));
+                if (cs->is_pcapng && switch_to_pcapng(cs, perr))
+                    continue;
+                bool last = cs->next >= cs->n_files;
+                log_warn("%s: packet %llu of the file (pcap_cnt %llu): %s; %s",
+                         cs->files[cs->cur].path, (unsigned long long)cs->file_records + 1,
+                         (unsigned long long)cs->pcap_cnt + 1, perr,
+                         last ? "the rest of the file is skipped" : "going on with the next file");
+                cs->n_truncated++;
+                stats_inc(cs->stats, cs->id_truncated);
             }
-            rec->datalink = cs->datalink;
-            rec->ts_ns = ts_to_ns(&hdr->ts);
-            rec->pcap_cnt = cs->pcap_cnt;
-            rec->file = cs->files[cs->cur].path;
-            rec->new_file = cs->at_file_start;
-            cs->at_file_start = false;
-            return true;
+            /* PCAP_ERROR_BREAK is the end of the file; 0 cannot happen offline */
         }
-        if (rc == PCAP_ERROR) {
-            bool last = cs->next >= cs->n_files;
-            log_warn("%s: packet %llu of the file (pcap_cnt %llu): %s; %s",
-                     cs->files[cs->cur].path, (unsigned long long)cs->file_records + 1,
-                     (unsigned long long)cs->pcap_cnt + 1, pcap_geterr(cs->pc),
-                     last ? "the rest of the file is skipped" : "going on with the next file");
-            cs->n_truncated++;
-            stats_inc(cs->stats, cs->id_truncated);
+        if (got != 1) {
+            close_current(cs);
+            continue;
         }
-        /* PCAP_ERROR_BREAK is the end of the file; 0 cannot happen offline */
-        close_current(cs);
+        cs->file_records++;
+        cs->pcap_cnt++;
+        if (rec->wirelen < rec->caplen) {
+            rec->wirelen = rec->caplen;
+            stats_inc(cs->stats, cs->id_wirelen_fixed);
+        }
+        rec->pcap_cnt = cs->pcap_cnt;
+        rec->file = cs->files[cs->cur].path;
+        rec->new_file = cs->at_file_start;
+        cs->at_file_start = false;
+        return true;
     }
 }
 
@@ -337,8 +431,8 @@ double capture_progress(const CaptureSource *cs)
     if (cs == NULL || cs->total_bytes == 0)
         return 0.0;
     uint64_t pos = cs->done_bytes;
-    if (cs->pc != NULL) {
-        FILE *fp = pcap_file(cs->pc);
+    if (cs->pc != NULL || cs->ng != NULL) {
+        FILE *fp = cs->pc != NULL ? pcap_file(cs->pc) : pcapng_stream(cs->ng);
         long off = fp ? ftell(fp) : -1;
         if (off > 0)
             pos += (uint64_t)off;

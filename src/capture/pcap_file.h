@@ -7,7 +7,10 @@
  * Formats: whatever libpcap 1.10 reads offline -- pcap (microsecond and
  * nanosecond magic, either byte order) and pcapng. Every file is opened with
  * nanosecond precision, so a nanosecond capture keeps its digits and a
- * microsecond one is scaled by 1000.
+ * microsecond one is scaled by 1000. A valid pcapng file that libpcap
+ * refuses (interfaces with different link types or snapshot lengths) is
+ * read by capture/pcapng.c instead; its records may then change link type
+ * from one record to the next (CaptureRecord.datalink).
  *
  * A directory is read as one stream: its regular files (names starting with
  * '.' skipped, subdirectories not descended) in byte-wise name order

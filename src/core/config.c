@@ -684,7 +684,7 @@ int conf_set(Config *c, const char *assignment)
             log_error("--set %s: empty key component", assignment);
             return -1;
         }
-        if (!is_map(n))
+        if (n->value != NULL) /* a scalar becomes a map; maps and sequences keep their children */
             node_clear(n);
         n = child_get(n, s, (size_t)(end - s), file, 0);
         if (n == NULL) {

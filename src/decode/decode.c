@@ -17,6 +17,7 @@
  *   LINUX_SLL2      protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1)
  *                   halen(1) addr(8)            (tcpdump.org/linktypes)
  *   PPP             [ff 03] protocol(1 or 2)    (RFC 1661, RFC 1662)
+ *   C_HDLC          address(1) control(1) protocol(2, an ethertype)
  *
  * Invariants: every byte is read through lib/reader.h; a wire packet is
  * never modified; pseudo packets are zeroed before use.
@@ -172,6 +173,7 @@ bool decode_datalink_supported(int datalink)
     case DECODE_DLT_IPV4:
     case DECODE_DLT_IPV6:
     case DECODE_DLT_LINUX_SLL2:
+    case DECODE_DLT_C_HDLC:
         return true;
     default:
         return false;
@@ -205,11 +207,12 @@ static int decode_null(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
      * small, so a value in the high bytes means little-endian. */
     if ((af & 0xffff) == 0)
         af = ((af >> 24) & 0xff) | ((af >> 8) & 0xff00);
+    Reader rest = rd_sub(&r, rd_left(&r));
     switch (af) {
     case 2:
-        return decode_ipv4(ctx, p, r, off + 4);
+        return decode_ipv4(ctx, p, rest, off + 4);
     case 10: case 24: case 28: case 30:
-        return decode_ipv6(ctx, p, r, off + 4);
+        return decode_ipv6(ctx, p, rest, off + 4);
     default:
         return decode_invalid(ctx, p, PKT_EV_LTNULL_UNSUPPORTED_TYPE);
     }
@@ -253,6 +256,20 @@ static int decode_sll2(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
     if (!rd_ok(&r))
         return decode_invalid(ctx, p, PKT_EV_SLL_PKT_TOO_SMALL);
     return decode_sll_proto(ctx, p, hatype, proto, r, off + 20);
+}
+
+static int decode_chdlc(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
+{
+    dec_count(ctx, DEC_CTR_CHDLC);
+    rd_skip(&r, 2);
+    uint16_t proto = rd_be16(&r);
+    if (!rd_ok(&r))
+        return decode_invalid(ctx, p, PKT_EV_CHDLC_PKT_TOO_SMALL);
+    if (proto < 0x0600) { /* SLARP (0x8035) and CDP are ethertypes; this is not */
+        dec_count(ctx, DEC_CTR_UNKNOWN_ETHERTYPE);
+        return 0;
+    }
+    return decode_ethertype(ctx, p, proto, r, off + 4);
 }
 
 int decode_ppp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
@@ -325,6 +342,8 @@ static int decode_link(DecodeCtx *ctx, Packet *p, Reader r)
     case DECODE_DLT_PPP:
     case DECODE_DLT_PPP_SERIAL:
         return decode_ppp(ctx, p, r, 0);
+    case DECODE_DLT_C_HDLC:
+        return decode_chdlc(ctx, p, r, 0);
     default:
         dec_count(ctx, DEC_CTR_UNKNOWN_DATALINK);
         return 0;

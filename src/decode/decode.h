@@ -50,6 +50,7 @@ enum {
     DECODE_DLT_RAW_OPENBSD = 14,  /* DLT_RAW on OpenBSD */
     DECODE_DLT_PPP_SERIAL = 50,   /* PPP in HDLC-like framing */
     DECODE_DLT_LINKTYPE_RAW = 101,/* LINKTYPE_RAW as stored in files */
+    DECODE_DLT_C_HDLC = 104,      /* Cisco HDLC */
     DECODE_DLT_LOOP = 108,        /* OpenBSD loopback: AF in network order */
     DECODE_DLT_LINUX_SLL = 113,   /* Linux cooked v1 */
     DECODE_DLT_IPV4 = 228,        /* LINKTYPE_IPV4 */

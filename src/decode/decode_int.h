@@ -6,8 +6,9 @@
  *
  * Conventions of the per-protocol entry points:
  *   - `r` is a Reader over exactly the bytes this layer may use (already
- *     clamped by the layer below, e.g. to the IP total length), and `off` is
- *     where r's first byte sits in p->data (for l3_off / l4_off / payload).
+ *     clamped by the layer below, e.g. to the IP total length), positioned
+ *     at 0 (callers pass rd_sub() of what is left), and `off` is where r's
+ *     first byte sits in p->data (for l3_off / l4_off / payload).
  *   - They return 0 when the layer decoded (even with informational events),
  *     -1 when it was invalid and decoding stopped (the caller counts
  *     decoder.invalid once per wire packet).
@@ -45,9 +46,11 @@
     X(NULL_, "decoder.null") \
     X(SLL, "decoder.sll") \
     X(SLL2, "decoder.sll2") \
+    X(CHDLC, "decoder.chdlc") \
     X(PPP, "decoder.ppp") \
     X(PPPOE, "decoder.pppoe") \
     X(MPLS, "decoder.mpls") \
+    X(IEEE8021AH, "decoder.ieee8021ah") \
     X(IPV4, "decoder.ipv4") \
     X(IPV6, "decoder.ipv6") \
     X(TCP, "decoder.tcp") \

@@ -35,7 +35,7 @@ static bool ethertype_known(uint16_t type)
     case ETH_TYPE_IPV4: case ETH_TYPE_IPV6: case ETH_TYPE_ARP:
     case ETH_TYPE_VLAN: case ETH_TYPE_QINQ: case ETH_TYPE_QINQ_OLD:
     case ETH_TYPE_MPLS_UC: case ETH_TYPE_MPLS_MC:
-    case ETH_TYPE_PPPOE_DISC: case ETH_TYPE_PPPOE_SESS:
+    case ETH_TYPE_PPPOE_DISC: case ETH_TYPE_PPPOE_SESS: case ETH_TYPE_8021AH:
         return true;
     default:
         return false;
@@ -55,6 +55,8 @@ static int decode_vlan(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
     p->vlan_id[p->n_vlan++] = tci & 0x0fff;
     p->flags |= PKT_HAS_VLAN;
     p->eth_type = type;
+    if (type < 0x0600)
+        return 0; /* 802.3 length: LLC inside the tag */
     if (!ethertype_known(type)) {
         decode_event_set(ctx, p, PKT_EV_VLAN_UNKNOWN_TYPE);
         dec_count(ctx, DEC_CTR_UNKNOWN_ETHERTYPE);
@@ -65,6 +67,7 @@ static int decode_vlan(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
 
 int decode_ethertype(DecodeCtx *ctx, Packet *p, uint16_t type, Reader r, uint32_t off)
 {
+    r = rd_sub(&r, rd_left(&r)); /* the next layer sees its bytes from 0 */
     if (++ctx->n_layers > DECODE_MAX_LAYERS)
         return decode_invalid(ctx, p, PKT_EV_TOO_MANY_LAYERS);
     p->eth_type = type;
@@ -87,6 +90,17 @@ int decode_ethertype(DecodeCtx *ctx, Packet *p, uint16_t type, Reader r, uint32_
     case ETH_TYPE_PPPOE_DISC:
         dec_count(ctx, DEC_CTR_PPPOE);
         return 0;
+    case ETH_TYPE_8021AH: {
+        dec_count(ctx, DEC_CTR_IEEE8021AH);
+        if (!rd_skip(&r, IEEE8021AH_HDR_LEN - 2))
+            return decode_invalid(ctx, p, PKT_EV_IEEE8021AH_HEADER_TOO_SMALL);
+        uint16_t inner = rd_be16(&r);
+        if (!rd_ok(&r))
+            return decode_invalid(ctx, p, PKT_EV_IEEE8021AH_HEADER_TOO_SMALL);
+        if (inner < 0x0600)
+            return 0;
+        return decode_ethertype(ctx, p, inner, r, off + IEEE8021AH_HDR_LEN);
+    }
     default:
         dec_count(ctx, DEC_CTR_UNKNOWN_ETHERTYPE);
         return 0;

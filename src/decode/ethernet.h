@@ -11,7 +11,11 @@
  *     | TCI: PCP(3) DEI(1) VID(12) | inner type(2) |
  *   Tags may be stacked; the first PKT_MAX_VLAN VIDs go into
  *   Packet.vlan_id[] outermost first, and a deeper stack is the event
- *   vlan.too_many_layers (as Suricata).
+ *   vlan.too_many_layers (as Suricata). A tag followed by an 802.3 length
+ *   (STP on a trunk, say) ends decoding quietly, like untagged Ethernet.
+ *
+ *   Provider backbone bridging (IEEE 802.1ah, 0x88e7), decoded inline:
+ *     | I-TAG: PCP DEI UCA res(4) I-SID(24) | customer dst(6) src(6) type(2) |
  *
  * The decoding entry points are in decode_int.h; this header names the
  * ethertypes other stages may want.
@@ -31,10 +35,12 @@ enum {
     ETH_TYPE_PPPOE_SESS = 0x8864,
     ETH_TYPE_QINQ = 0x88a8,
     ETH_TYPE_ERSPAN2 = 0x88be,
+    ETH_TYPE_8021AH = 0x88e7,
     ETH_TYPE_QINQ_OLD = 0x9100,
 };
 
 #define ETH_HDR_LEN 14
 #define VLAN_HDR_LEN 4
+#define IEEE8021AH_HDR_LEN 18
 
 #endif

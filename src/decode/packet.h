@@ -131,6 +131,12 @@ typedef struct Packet {
     struct Flow *flow;
     bool to_server;        /* direction relative to the flow's first packet */
 
+    /* ---- filled by stream ---- */
+    /* stream events of this packet (StreamEvent values, stream/events.h);
+     * counted even when the list is full */
+    uint16_t stream_events[PKT_MAX_EVENTS];
+    uint8_t n_stream_events;
+
     /* ---- buffer management ---- */
     uint8_t *owned;        /* heap buffer `data` points into, freed with the packet */
     struct Packet *next;   /* next pseudo packet of the chain decode_packet returned */

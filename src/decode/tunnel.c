@@ -49,7 +49,8 @@ int decode_tunnel_inner(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off, int k
 
 /* ------------------------------------------------------------------- GRE */
 
-static int gre_payload(DecodeCtx *ctx, Packet *p, uint16_t proto, Reader r, uint32_t off)
+static int gre_payload(DecodeCtx *ctx, Packet *p, uint16_t proto, bool seq, Reader r,
+                       uint32_t off)
 {
     switch (proto) {
     case ETH_TYPE_IPV4:
@@ -63,6 +64,8 @@ static int gre_payload(DecodeCtx *ctx, Packet *p, uint16_t proto, Reader r, uint
         return decode_tunnel_inner(ctx, p, r, off, TUNNEL_INNER_MPLS);
     case ETH_TYPE_ERSPAN2: {
         dec_count(ctx, DEC_CTR_ERSPAN);
+        if (!seq) /* type I: no ERSPAN header, the mirrored frame follows */
+            return decode_tunnel_inner(ctx, p, r, off, TUNNEL_INNER_ETH);
         uint8_t ver = rd_peek_u8(&r, 0);
         if (!rd_has(&r, 8)) {
             decode_event_set(ctx, p, PKT_EV_ERSPAN_HEADER_TOO_SMALL);
@@ -139,7 +142,7 @@ int decode_gre(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
         return decode_invalid(ctx, p, PKT_EV_GRE_WRONG_VERSION);
     }
     uint32_t used = (uint32_t)rd_pos(&r) - start;
-    return gre_payload(ctx, p, proto, rd_sub(&r, rd_left(&r)), off + used);
+    return gre_payload(ctx, p, proto, s, rd_sub(&r, rd_left(&r)), off + used);
 }
 
 /* ----------------------------------------------------------------- VXLAN */
@@ -210,6 +213,7 @@ int decode_gtp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
 int decode_mpls(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
 {
     dec_count(ctx, DEC_CTR_MPLS);
+    r = rd_sub(&r, rd_left(&r));
     uint32_t label = 0;
     bool bos = false;
     for (int n = 0; n < MPLS_MAX_LABELS && !bos; n++) {

@@ -16,7 +16,8 @@
  *     | C R K S s recur(3) flags(5) ver(3) | protocol(2) |
  *     [checksum(2) offset(2)] [key(4)] [sequence(4)] [SREs ...]
  *     protocol 0x0800 IPv4, 0x86dd IPv6, 0x6558 Ethernet, 0x8847 MPLS,
- *     0x88be ERSPAN type II (8-byte header, version 1, then Ethernet).
+ *     0x88be ERSPAN: type II when the GRE sequence bit is set (8-byte
+ *     header, version 1, then Ethernet), type I (bare Ethernet) when not.
  *   GRE v1 (RFC 2637, PPTP)   K set, protocol 0x880b, [seq] [ack], PPP.
  *   IP-in-IP (RFC 2003), IPv6-in-IPv4 (RFC 4213), IPv4/IPv6-in-IPv6
  *     (RFC 2473): IP protocol 4 or 41.

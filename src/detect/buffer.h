@@ -40,7 +40,7 @@ enum {
 
 #define DETECT_BUF_MAX 128
 
-/* Fill *buf/*len with the buffer for p (direction from p->to_server).
+/* Fill *buf and *len with the buffer for p (direction from p->to_server).
  * Return false when the packet has no such buffer. */
 typedef bool (*DetectBufferGetter)(const Packet *p, const uint8_t **buf, uint32_t *len);
 

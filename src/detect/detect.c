@@ -1,27 +1,608 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* detect.c: PLACEHOLDER until the signature engine lands: loads no rules. */
+/*
+ * detect.c: the signature engine (detect.h): loading and ordering the
+ * rules, building the per-protocol prefilter groups, and running them over
+ * each packet.
+ *
+ * Per packet: pick the transport bucket; candidates = the bucket's
+ * signatures without a payload fast pattern + those whose fast pattern
+ * Vectorscan found in the payload; evaluate the candidates in signature
+ * order (Suricata's: pass, drop, reject, alert; flowbit setters before
+ * readers; priority; file order), each as header checks, packet keywords,
+ * buffer inspection, then post-match actions, threshold, action and alert.
+ * A pass match silences the rest of the packet and passes the flow; in
+ * IPS mode a drop/reject match drops the packet and the rest of its flow.
+ */
 #include "detect/detect.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
-struct DetectEngine { uint64_t loaded, failed; };
-struct DetectThread { const DetectEngine *de; };
+#include "core/log.h"
+#include "detect/buffer.h"
+#include "detect/detect_int.h"
+#include "detect/inspect.h"
+#include "detect/keyword.h"
+#include "detect/keywords/content.h"
+#include "detect/keywords/pcre.h"
+#include "detect/keywords/threshold.h"
+#include "detect/rules/address.h"
+#include "detect/rules/parse.h"
+#include "lib/alloc.h"
+
+/* ------------------------------------------------------------------ */
+/* Name tables                                                         */
+/* ------------------------------------------------------------------ */
+
+int detect_name_id(NameTable *t, const char *name)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        if (strcmp(t->v[i], name) == 0)
+            return (int)i;
+    if (t->n == t->cap) {
+        uint32_t nc = t->cap ? t->cap * 2 : 16;
+        char **nv = mem_realloc(detect_mem(), t->v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        t->v = nv;
+        t->cap = nc;
+    }
+    char *c = mem_strndup(detect_mem(), name, strlen(name));
+    if (!c)
+        return -1;
+    t->v[t->n] = c;
+    return (int)t->n++;
+}
+
+static void name_table_fini(NameTable *t)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        mem_free(detect_mem(), t->v[i]);
+    mem_free(detect_mem(), t->v);
+    memset(t, 0, sizeof *t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                             */
+/* ------------------------------------------------------------------ */
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* "dir/of/first/rule/file/" + name, when that file exists. */
+static bool sibling_path(const char *rule_file, const char *name, char *out, size_t cap)
+{
+    if (!rule_file)
+        return false;
+    const char *slash = strrchr(rule_file, '/');
+    int n = slash ? snprintf(out, cap, "%.*s/%s", (int)(slash - rule_file), rule_file, name)
+                  : snprintf(out, cap, "%s", name);
+    return n > 0 && (size_t)n < cap && file_exists(out);
+}
+
+static void load_classification(DetectEngine *de, const char *first_rules)
+{
+    char path[4096];
+    const char *cfg = conf_get_str(de->conf, "classification-file", NULL);
+    const char *use = NULL;
+    if (cfg && file_exists(cfg))
+        use = cfg;
+    else if (sibling_path(first_rules, "classification.config", path, sizeof path))
+        use = path;
+    if (use && class_table_load(&de->classes, use) >= 0) {
+        de->classes_loaded = true;
+    } else {
+        if (cfg)
+            log_warn("%s: cannot read classification file; using the built-in classes", cfg);
+        class_table_load_defaults(&de->classes);
+    }
+    const char *rcfg = conf_get_str(de->conf, "reference-config-file", NULL);
+    if (rcfg && file_exists(rcfg))
+        class_table_load_refs(&de->classes, rcfg);
+    else if (sibling_path(first_rules, "reference.config", path, sizeof path))
+        class_table_load_refs(&de->classes, path);
+}
+
+/* Rule files from the configuration: default-rule-path + rule-files. */
+static void load_conf_rule_files(DetectEngine *de)
+{
+    const ConfNode *n = conf_node(de->conf, "rule-files");
+    if (!n)
+        return;
+    const char *dir = conf_get_str(de->conf, "default-rule-path", NULL);
+    for (const ConfNode *c = conf_node_first(n); c; c = conf_node_next(c)) {
+        const char *v = conf_node_value(c);
+        if (!v)
+            continue;
+        char path[4096];
+        if (v[0] != '/' && dir)
+            snprintf(path, sizeof path, "%s/%s", dir, v);
+        else
+            snprintf(path, sizeof path, "%s", v);
+        rule_file_load(de, path);
+    }
+}
+
+static int action_rank(DetectAction a)
+{
+    switch (a) {
+    case DETECT_ACTION_PASS: return 0;
+    case DETECT_ACTION_DROP: return 1;
+    case DETECT_ACTION_REJECT:
+    case DETECT_ACTION_REJECTSRC:
+    case DETECT_ACTION_REJECTDST:
+    case DETECT_ACTION_REJECTBOTH: return 2;
+    case DETECT_ACTION_ALERT: return 3;
+    }
+    return 3;
+}
+
+typedef struct SortKey {
+    Signature *s;
+    int action, fb, prio;
+    uint32_t load;
+} SortKey;
+
+static int cmp_sig(const void *a, const void *b)
+{
+    const SortKey *x = a, *y = b;
+    if (x->action != y->action)
+        return x->action - y->action;
+    if (x->fb != y->fb)
+        return y->fb - x->fb;
+    if (x->prio != y->prio)
+        return x->prio - y->prio;
+    return x->load < y->load ? -1 : x->load > y->load;
+}
+
+static int sort_sigs(DetectEngine *de)
+{
+    if (de->n_sigs == 0)
+        return 0;
+    SortKey *k = mem_calloc(detect_mem(), de->n_sigs, sizeof *k);
+    if (!k)
+        return -1;
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        Signature *s = de->sigs[i];
+        k[i].s = s;
+        k[i].action = action_rank(s->action);
+        k[i].fb = flowbits_sig_role(s);
+        k[i].prio = s->prio;
+        k[i].load = i;
+    }
+    qsort(k, de->n_sigs, sizeof *k, cmp_sig);
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        de->sigs[i] = k[i].s;
+        de->sigs[i]->num = i;
+    }
+    mem_free(detect_mem(), k);
+    return 0;
+}
+
+static bool proto_has(const SigProto *p, uint8_t n) { return p->any_proto || (p->protos[n / 8] >> (n % 8)) & 1u; }
+
+/* Does signature s apply to bucket b? */
+static bool in_bucket(const Signature *s, int b)
+{
+    const SigProto *p = &s->proto;
+    if (p->any_proto)
+        return true;
+    switch (b) {
+    case DETECT_BUCKET_TCP: return proto_has(p, 6);
+    case DETECT_BUCKET_UDP: return proto_has(p, 17);
+    case DETECT_BUCKET_ICMP: return proto_has(p, 1) || proto_has(p, 58);
+    default:
+        for (int n = 0; n < 256; n++)
+            if (n != 6 && n != 17 && n != 1 && n != 58 && proto_has(p, (uint8_t)n))
+                return true;
+        return false;
+    }
+}
+
+static int build_groups(DetectEngine *de)
+{
+    MpmPattern *pats = de->n_sigs ? mem_calloc(detect_mem(), de->n_sigs, sizeof *pats) : NULL;
+    if (de->n_sigs && !pats)
+        return -1;
+    for (int b = 0; b < DETECT_BUCKET_N; b++) {
+        SigGroup *g = &de->groups[b];
+        uint32_t n_non = 0, n_pat = 0;
+        for (uint32_t i = 0; i < de->n_sigs; i++)
+            if (in_bucket(de->sigs[i], b) && !de->sigs[i]->fp)
+                n_non++;
+        g->nonmpm = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm) : NULL;
+        if (n_non && !g->nonmpm) {
+            mem_free(detect_mem(), pats);
+            return -1;
+        }
+        for (uint32_t i = 0; i < de->n_sigs; i++) {
+            const Signature *s = de->sigs[i];
+            if (!in_bucket(s, b))
+                continue;
+            if (!s->fp) {
+                g->nonmpm[g->n_nonmpm++] = s->num;
+                continue;
+            }
+            const ContentCtx *c = s->fp->ctx;
+            pats[n_pat].pat = c->pat + c->fp_off;
+            pats[n_pat].len = (c->flags & CT_FP_CHOP) ? c->fp_len : c->len;
+            pats[n_pat].nocase = (c->flags & CT_NOCASE) != 0;
+            pats[n_pat].id = s->num;
+            n_pat++;
+        }
+        if (n_pat) {
+            char err[256];
+            g->mpm = mpm_build(pats, n_pat, err, sizeof err);
+            if (!g->mpm) {
+                log_error("detect: building the prefilter failed: %s", err);
+                mem_free(detect_mem(), pats);
+                return -1;
+            }
+            g->n_mpm = n_pat;
+        }
+    }
+    mem_free(detect_mem(), pats);
+    return 0;
+}
+
+static DetectEngine *engine_alloc(const Config *conf)
+{
+    detect_keywords_init();
+    DetectEngine *de = mem_calloc(detect_mem(), 1, sizeof *de);
+    if (!de)
+        return NULL;
+    de->conf = conf;
+    int64_t am = conf ? conf_get_int(conf, "packet-alert-max", DETECT_ALERT_MAX) : DETECT_ALERT_MAX;
+    if (am <= 0)
+        am = DETECT_ALERT_MAX;
+    if (am > (int64_t)(sizeof ((DetectAlerts *)0)->a / sizeof ((DetectAlerts *)0)->a[0]))
+        am = (int64_t)(sizeof ((DetectAlerts *)0)->a / sizeof ((DetectAlerts *)0)->a[0]);
+    de->alert_max = (unsigned)am;
+    de->ips = conf && conf_get_bool(conf, "engine.simulate-ips", false);
+    de->midstream = conf && conf_get_bool(conf, "stream.midstream", false);
+    de->ctr_alert = stats_register("detect.alert");
+    return de;
+}
+
+static DetectEngine *engine_finish(DetectEngine *de)
+{
+    if (sort_sigs(de) != 0 || build_groups(de) != 0) {
+        detect_engine_free(de);
+        return NULL;
+    }
+    return de;
+}
 
 DetectEngine *detect_engine_new(const Config *conf, const char *const *rule_files, size_t n_files)
 {
-    (void)conf; (void)rule_files; (void)n_files;
-    return calloc(1, sizeof(DetectEngine));
+    DetectEngine *de = engine_alloc(conf);
+    if (!de)
+        return NULL;
+    const char *first = n_files > 0 ? rule_files[0] : NULL;
+    if (!first && conf) {
+        const ConfNode *n = conf_node(conf, "rule-files");
+        const ConfNode *c = n ? conf_node_first(n) : NULL;
+        first = c ? conf_node_value(c) : NULL;
+    }
+    load_classification(de, first);
+
+    if (n_files > 0) {
+        for (size_t i = 0; i < n_files; i++)
+            rule_file_load(de, rule_files[i]);
+    } else if (conf) {
+        load_conf_rule_files(de);
+    }
+    return engine_finish(de);
 }
-void detect_engine_free(DetectEngine *de) { free(de); }
-uint64_t detect_engine_rules_loaded(const DetectEngine *de) { return de->loaded; }
-uint64_t detect_engine_rules_failed(const DetectEngine *de) { return de->failed; }
+
+DetectEngine *detect_engine_new_from_text(const Config *conf, const char *text, size_t len, const char *name)
+{
+    DetectEngine *de = engine_alloc(conf);
+    if (!de)
+        return NULL;
+    load_classification(de, NULL);
+    if (len > 0) {
+        FILE *f = fmemopen((void *)(uintptr_t)text, len, "r");
+        if (!f) {
+            detect_engine_free(de);
+            return NULL;
+        }
+        rule_stream_load(de, f, name);
+        fclose(f);
+    }
+    return engine_finish(de);
+}
+
+void detect_engine_free(DetectEngine *de)
+{
+    if (!de)
+        return;
+    for (uint32_t i = 0; i < de->n_sigs; i++)
+        sig_free(de->sigs[i]);
+    mem_free(detect_mem(), de->sigs);
+    for (int b = 0; b < DETECT_BUCKET_N; b++) {
+        mem_free(detect_mem(), de->groups[b].nonmpm);
+        mpm_free(de->groups[b].mpm);
+    }
+    class_table_fini(&de->classes);
+    name_table_fini(&de->flowbits);
+    name_table_fini(&de->flowints);
+    mem_free(detect_mem(), de->sid_keys);
+    mem_free(detect_mem(), de->sid_idx);
+    for (uint32_t i = 0; i < de->n_files; i++)
+        mem_free(detect_mem(), de->files[i]);
+    mem_free(detect_mem(), de->files);
+    mem_free(detect_mem(), de);
+}
+
+uint64_t detect_engine_rules_loaded(const DetectEngine *de) { return de ? de->loaded : 0; }
+uint64_t detect_engine_rules_failed(const DetectEngine *de) { return de ? de->failed : 0; }
+
+/* ------------------------------------------------------------------ */
+/* Threads and flow state                                              */
+/* ------------------------------------------------------------------ */
+
 DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats)
 {
-    (void)stats;
-    DetectThread *dt = calloc(1, sizeof *dt);
-    if (dt) dt->de = de;
+    DetectThread *dt = mem_calloc(detect_mem(), 1, sizeof *dt);
+    if (!dt)
+        return NULL;
+    dt->de = de;
+    dt->stats = stats;
+    dt->ctr_alert = stats_register("detect.alert");
+    uint32_t n = de ? de->n_sigs : 0;
+    dt->cand = mem_calloc(detect_mem(), n / 8 + 1, 1);
+    dt->cand_list = mem_calloc(detect_mem(), n + 1, sizeof *dt->cand_list);
+    dt->pcre = pcre_thread_new();
+    if (!dt->cand || !dt->cand_list || !dt->pcre || mpm_scratch_grow(&dt->scratch, NULL) != 0)
+        goto fail;
+    for (int b = 0; de && b < DETECT_BUCKET_N; b++)
+        if (de->groups[b].mpm && mpm_scratch_grow(&dt->scratch, de->groups[b].mpm) != 0)
+            goto fail;
     return dt;
+fail:
+    detect_thread_free(dt);
+    return NULL;
 }
-void detect_thread_free(DetectThread *dt) { free(dt); }
-void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out) { (void)dt; (void)p; out->n = 0; out->drop = false; }
-void detect_flow_end(DetectThread *dt, Flow *f) { (void)dt; (void)f; }
+
+void detect_thread_free(DetectThread *dt)
+{
+    if (!dt)
+        return;
+    threshold_thread_fini(dt);
+    mpm_scratch_free(dt->scratch);
+    pcre_thread_free(dt->pcre);
+    mem_free(detect_mem(), dt->cand);
+    mem_free(detect_mem(), dt->cand_list);
+    mem_free(detect_mem(), dt);
+}
+
+DetectFlowState *detect_flow_state(DetectThread *dt, Flow *f)
+{
+    if (!f)
+        return NULL;
+    if (f->detect)
+        return f->detect;
+    const DetectEngine *de = dt->de;
+    DetectFlowState *st = mem_calloc(detect_mem(), 1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->n_words = (de->flowbits.n + 63) / 64;
+    st->n_ints = de->flowints.n;
+    if (st->n_words)
+        st->bits = mem_calloc(detect_mem(), st->n_words, sizeof *st->bits);
+    if (st->n_ints) {
+        st->ints = mem_calloc(detect_mem(), st->n_ints, sizeof *st->ints);
+        st->int_set = mem_calloc(detect_mem(), st->n_ints, 1);
+    }
+    if ((st->n_words && !st->bits) || (st->n_ints && (!st->ints || !st->int_set))) {
+        mem_free(detect_mem(), st->bits);
+        mem_free(detect_mem(), st->ints);
+        mem_free(detect_mem(), st->int_set);
+        mem_free(detect_mem(), st);
+        return NULL;
+    }
+    f->detect = st;
+    return st;
+}
+
+void detect_flow_end(DetectThread *dt, Flow *f)
+{
+    (void)dt;
+    if (!f || !f->detect)
+        return;
+    DetectFlowState *st = f->detect;
+    threshold_flow_fini(st);
+    mem_free(detect_mem(), st->bits);
+    mem_free(detect_mem(), st->ints);
+    mem_free(detect_mem(), st->int_set);
+    mem_free(detect_mem(), st);
+    f->detect = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per packet                                                          */
+/* ------------------------------------------------------------------ */
+
+static int bucket_of(const Packet *p)
+{
+    if (pkt_has(p, PKT_IS_FRAGMENT) && !pkt_has(p, PKT_IS_REASSEMBLED))
+        return DETECT_BUCKET_OTHER;
+    switch (p->ip_proto) {
+    case 6: return pkt_has(p, PKT_HAS_TCP) ? DETECT_BUCKET_TCP : DETECT_BUCKET_OTHER;
+    case 17: return pkt_has(p, PKT_HAS_UDP) ? DETECT_BUCKET_UDP : DETECT_BUCKET_OTHER;
+    case 1:
+    case 58: return pkt_has(p, PKT_HAS_ICMPV4 | PKT_HAS_ICMPV6) ? DETECT_BUCKET_ICMP : DETECT_BUCKET_OTHER;
+    default: return DETECT_BUCKET_OTHER;
+    }
+}
+
+static bool has_ports(const Packet *p) { return pkt_has(p, PKT_HAS_TCP | PKT_HAS_UDP); }
+
+static bool addr_ports_match(const Signature *s, const Packet *p, const IpAddr *src, const IpAddr *dst, uint16_t sp,
+                             uint16_t dp)
+{
+    if (!(s->flags & SIG_F_SRC_ANY) && !addr_set_match(s->src, p->ip_ver, src))
+        return false;
+    if (!(s->flags & SIG_F_DST_ANY) && !addr_set_match(s->dst, p->ip_ver, dst))
+        return false;
+    if (!(s->flags & (SIG_F_SP_ANY)) && (!has_ports(p) || !port_set_match(s->sp, sp)))
+        return false;
+    if (!(s->flags & (SIG_F_DP_ANY)) && (!has_ports(p) || !port_set_match(s->dp, dp)))
+        return false;
+    return true;
+}
+
+static bool header_match(const Signature *s, const Packet *p)
+{
+    uint8_t vbit = p->ip_ver == 4 ? 1 : 2;
+    if (!(s->proto.ip_ver_mask & vbit))
+        return false;
+    if (!s->proto.any_proto && !proto_has(&s->proto, p->ip_proto))
+        return false;
+    if ((s->flags & SIG_F_NEED_FLOW) && !p->flow)
+        return false;
+    if (addr_ports_match(s, p, &p->src, &p->dst, p->sp, p->dp))
+        return true;
+    return (s->flags & SIG_F_BIDIR) && addr_ports_match(s, p, &p->dst, &p->src, p->dp, p->sp);
+}
+
+static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
+{
+    Packet *p = mc->p;
+    if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
+        return false;
+    for (uint16_t i = 0; i < s->match.n; i++)
+        if (!s->match.sm[i].kw->match(mc, s->match.sm[i].ctx))
+            return false;
+    for (uint16_t b = 0; b < s->n_bufs; b++) {
+        const SigBufferList *bl = &s->bufs[b];
+        if (bl->list.n == 0)
+            continue;
+        DetectBufferGetter get = detect_buffer_getter(bl->buffer_id);
+        const uint8_t *buf = NULL;
+        uint32_t len = 0;
+        if (!get || !get(p, &buf, &len))
+            return false;
+        InspectCtx ic = { buf, len, mc->vars, dt->pcre, INSPECT_BUDGET };
+        if (!detect_inspect_list(&ic, &bl->list))
+            return false;
+    }
+    return true;
+}
+
+static void on_mpm_hit(uint32_t id, void *user)
+{
+    DetectThread *dt = user;
+    if (!(dt->cand[id / 8] & (1u << (id % 8)))) {
+        dt->cand[id / 8] |= (uint8_t)(1u << (id % 8));
+        dt->cand_list[dt->n_cand++] = id;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool action_blocks(DetectAction a) { return a != DETECT_ACTION_ALERT && a != DETECT_ACTION_PASS; }
+
+static void add_alert(const DetectEngine *de, const Signature *s, DetectAlerts *out)
+{
+    if (out->n >= de->alert_max)
+        return;
+    DetectAlert *a = &out->a[out->n++];
+    memset(a, 0, sizeof *a);
+    a->sig = s;
+    a->gid = s->gid;
+    a->sid = s->sid;
+    a->rev = s->rev;
+    a->action = s->action;
+    a->blocked = de->ips && action_blocks(s->action);
+    a->msg = s->msg;
+    a->category = s->klass ? s->klass->desc : NULL;
+    a->severity = s->prio;
+}
+
+void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
+{
+    out->n = 0;
+    out->drop = false;
+    const DetectEngine *de = dt->de;
+    if (!de || de->n_sigs == 0 || !pkt_has(p, PKT_HAS_IPV4 | PKT_HAS_IPV6))
+        return;
+    Flow *f = p->flow;
+    DetectFlowState *fst = f ? f->detect : NULL;
+    if (fst && fst->pass)
+        return;
+    if (fst && fst->drop && de->ips) {
+        out->drop = true;
+        return;
+    }
+    const SigGroup *g = &de->groups[bucket_of(p)];
+
+    /* candidates: non-mpm signatures, plus prefilter hits */
+    dt->n_cand = 0;
+    for (uint32_t i = 0; i < g->n_nonmpm; i++) {
+        uint32_t id = g->nonmpm[i];
+        dt->cand[id / 8] |= (uint8_t)(1u << (id % 8));
+        dt->cand_list[dt->n_cand++] = id;
+    }
+    if (g->mpm && p->payload_len > 0 && p->payload)
+        mpm_scan(g->mpm, dt->scratch, p->payload, p->payload_len, on_mpm_hit, dt);
+    if (g->mpm)
+        qsort(dt->cand_list, dt->n_cand, sizeof dt->cand_list[0], cmp_u32);
+
+    DetectMatchCtx mc;
+    memset(&mc, 0, sizeof mc);
+    mc.dt = dt;
+    mc.de = de;
+    mc.p = p;
+    mc.f = f;
+    bool passed = false;
+    for (uint32_t i = 0; i < dt->n_cand; i++) {
+        uint32_t id = dt->cand_list[i];
+        dt->cand[id / 8] &= (uint8_t)~(1u << (id % 8));
+        const Signature *s = de->sigs[id];
+        if (!header_match(s, p))
+            continue;
+        mc.s = s;
+        memset(mc.vars, 0, sizeof mc.vars);
+        if (!sig_match(dt, s, &mc))
+            continue;
+        for (uint16_t k = 0; k < s->post.n; k++)
+            s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
+        if (s->threshold && !threshold_check(dt, s, s->threshold, p))
+            continue;
+        if (passed)
+            continue;
+        if (s->action == DETECT_ACTION_PASS) {
+            passed = true;
+            DetectFlowState *st = f ? detect_flow_state(dt, f) : NULL;
+            if (st)
+                st->pass = true;
+            continue;
+        }
+        if (de->ips && action_blocks(s->action)) {
+            out->drop = true;
+            DetectFlowState *st = f ? detect_flow_state(dt, f) : NULL;
+            if (st)
+                st->drop = true;
+        }
+        if (!(s->flags & SIG_F_NOALERT))
+            add_alert(de, s, out);
+    }
+    if (passed) {
+        /* a pass rule sorts before every other action: nothing after it
+         * alerts, and nothing before it could (pass rules come first) */
+        out->n = 0;
+        out->drop = false;
+    }
+    stats_add(dt->stats, dt->ctr_alert, out->n);
+}

@@ -62,6 +62,10 @@ typedef struct DetectAlerts {
  * only on OOM or an unusable configuration. */
 DetectEngine *detect_engine_new(const Config *conf, const char *const *rule_files, size_t n_files);
 void detect_engine_free(DetectEngine *de);
+
+/* As detect_engine_new, with the rules given as text (tests, fuzzing);
+ * name stands for the file name in messages. */
+DetectEngine *detect_engine_new_from_text(const Config *conf, const char *text, size_t len, const char *name);
 uint64_t detect_engine_rules_loaded(const DetectEngine *de);
 uint64_t detect_engine_rules_failed(const DetectEngine *de);
 

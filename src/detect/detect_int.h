@@ -62,6 +62,7 @@ struct DetectEngine {
     SigGroup groups[DETECT_BUCKET_N];
     unsigned alert_max;       /* packet-alert-max */
     bool ips;                 /* --simulate-ips / inline: drop blocks */
+    bool midstream;           /* stream.midstream: TCP flows picked up mid-session count as established */
     struct ThresholdRule *trules; /* threshold.config entries */
     uint32_t n_trules;
     int ctr_alert;            /* stats id of detect.alert */
@@ -106,6 +107,7 @@ struct DetectThread {
     const DetectEngine *de;
     Stats *stats;
     MpmScratch *scratch;
+    struct PcreThread *pcre;  /* PCRE2 match data for this worker */
     uint8_t *cand;            /* candidate bitmap over signature nums */
     uint32_t *cand_list;      /* candidates collected this packet */
     uint32_t n_cand;

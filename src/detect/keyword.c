@@ -98,7 +98,11 @@ static const char *const unsupported_applayer[] = {
     "tls.subject", "tls_cert_expired", "tls_cert_issuer", "tls_cert_notafter",
     "tls_cert_notbefore", "tls_cert_serial", "tls_cert_subject", "tls_cert_valid",
     "tls_sni", "urilen", "uricontent", "ja3_hash", "ja3_string", "ja3s_hash", "ja3s_string",
-    "dns_query", "dns.opcode", "http.response_body", "http.request_body",
+    "dns.opcode", "tls.version", "tls_cert_expired", "tls.cert_expired", "ja4.hash",
+    /* transforms act on app-layer buffers (issue 4) */
+    "dotprefix", "to_lowercase", "to_uppercase", "strip_whitespace", "compress_whitespace",
+    "url_decode", "to_md5", "to_sha1", "to_sha256", "pcrexform", "xor", "header_lowercase",
+    "strip_pseudo_headers", "from_base64",
 };
 
 static const char *const unsupported_other[] = {

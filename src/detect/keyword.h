@@ -81,6 +81,7 @@ typedef enum DetectErrKind {
 /* Parsing state handed to setup functions. */
 typedef struct DetectParse {
     Signature *s;
+    const struct DetectKeyword *kw; /* the keyword whose setup is running */
     struct DetectEngine *de;   /* engine being built (flowbit names, vars, classification) */
     int cur_buf;               /* buffer id payload keywords go to (sticky buffer), see buffer.h */
     int last_pm_buf;           /* buffer id of the last content/pcre appended, -1 = none */
@@ -162,6 +163,10 @@ SigMatch *detect_parse_prev_sm(DetectParse *pc);
 /* Copy arg into out without one pair of surrounding double quotes,
  * resolving " \; \ escapes. 0, or -1 when unbalanced or too long. */
 int detect_arg_unquote(const char *arg, char *out, size_t cap);
+
+/* The flowbits role of a signature for Suricata's rule ordering: 3 sets
+ * only, 2 sets and reads, 1 reads only, 0 uses none (keywords/flowbits.c). */
+int flowbits_sig_role(const Signature *s);
 
 /* Family registration functions (one per file in keywords/). */
 void kw_meta_register(void);       /* msg sid rev gid classtype priority reference metadata target */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "output/anomaly.h"
 
 #define NS_PER_SEC INT64_C(1000000000)
 
@@ -121,13 +122,7 @@ void pipeline_anomaly_emit(const AnomalyEvent *ev, void *user)
 {
     Pipeline *pl = user;
     pl->n_anomalies++;
-    /*
-     * CALL SITE (anomaly helper): write the EVE `anomaly` record here, e.g.
-     *     eve_write_anomaly(pl->eve, &pl->anomaly_jb, ev);
-     * from output/ (event_type "anomaly", anomaly.type "ml"). Until that
-     * writer exists the event is only counted (summary line).
-     */
-    (void)ev;
+    eve_write_anomaly(pl->eve, &pl->anomaly_jb, ev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -195,8 +190,10 @@ void pipeline_packet(Pipeline *pl, const CaptureRecord *rec)
     /* one worker today; with several, flow_hash_packet picks it after decode */
     Worker *w = &pl->workers[0];
 
-    if (rec->new_file)
+    if (rec->new_file || rec->datalink != pl->cur_datalink) {
+        pl->cur_datalink = rec->datalink;
         check_datalink(pl, rec);
+    }
 
     pl->n_packets++;
     pl->n_bytes += rec->wirelen;
@@ -294,13 +291,15 @@ int pipeline_finish(Pipeline *pl)
     /* Stats: the memory accounts of worker 0 (one worker today; with
      * several they are summed per name by the threads issue). */
     Worker *w0 = &pl->workers[0];
-    MemAccount *accts[4];
+    MemAccount *accts[5];
     size_t n_accts = 0;
     accts[n_accts++] = &w0->flow_acct;
     /* decode/ exposes its accounts read-only; the stats writer only reads */
     accts[n_accts++] = (MemAccount *)decode_ctx_defrag_account(w0->decode);
     accts[n_accts++] = (MemAccount *)decode_ctx_pseudo_account(w0->decode);
     accts[n_accts++] = &w0->eve_acct;
+    if (pl->anomaly != NULL && anomaly_account(pl->anomaly) != NULL)
+        accts[n_accts++] = anomaly_account(pl->anomaly);
 
     Stats total;
     pipeline_stats(pl, &total);

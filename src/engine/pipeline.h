@@ -83,6 +83,7 @@ typedef struct Pipeline {
     int64_t first_ts_ns, last_ts_ns;
     bool have_ts;
     uint64_t n_anomalies;      /* anomaly events emitted */
+    int cur_datalink;          /* link type of the last record */
     int seen_datalinks[16];    /* link types already reported as not decoded */
     unsigned n_seen_datalinks;
 

@@ -159,6 +159,11 @@ static int load_rules(const CliOptions *o, const Config *c, DetectEngine **out)
 /* -T: load, report on stdout, exit status per run.h. */
 static int test_config(const CliOptions *o, const Config *c)
 {
+    /* the anomaly.* values are checked too (without loading a model) */
+    AnomalySettings as;
+    anomaly_settings_defaults(&as);
+    if (anomaly_settings_from_conf(c, &as) != 0)
+        return ENGINE_EXIT_CONFIG;
     DetectEngine *de = NULL;
     int rc = load_rules(o, c, &de);
     if (rc != 0)
@@ -226,12 +231,12 @@ int engine_run(const CliOptions *o)
     if (rc != 0)
         goto out;
 
-    /* the capture's counters live in the pipeline; open the input first so
-     * that a bad input is reported before rules load and output is made */
+    /* open the input first, so that a bad input is reported before rules
+     * load and before any output is made */
     CaptureError cerr = CAPTURE_OK;
     cs = capture_open(o->read_path, &capture_acct, &capture_stats, &cerr);
     if (cs == NULL) {
-        rc = cerr == CAPTURE_ERR_NOMEM ? ENGINE_EXIT_CONFIG : ENGINE_EXIT_INPUT;
+        rc = ENGINE_EXIT_INPUT;
         goto out;
     }
 
@@ -252,14 +257,10 @@ int engine_run(const CliOptions *o)
     flow_config_defaults(&fcfg);
     flow_config_load(&fcfg, conf);
 
-    eve = eve_open(conf, log_dir);
-    if (eve == NULL) {
-        rc = ENGINE_EXIT_OUTPUT;
-        goto out;
-    }
-
+    /* everything that can fail on configuration comes before eve.json is
+     * created, so that such a failure leaves no output behind */
     stop_requested = 0;
-    if (pipeline_init(&pl, conf, &dcfg, &fcfg, de, eve, &stop_requested) != 0) {
+    if (pipeline_init(&pl, conf, &dcfg, &fcfg, de, NULL, &stop_requested) != 0) {
         pipeline_fini(&pl);
         rc = ENGINE_EXIT_CONFIG;
         goto out;
@@ -276,6 +277,13 @@ int engine_run(const CliOptions *o)
         goto out;
     }
     pl.anomaly = ae;
+
+    eve = eve_open(conf, log_dir);
+    if (eve == NULL) {
+        rc = ENGINE_EXIT_OUTPUT;
+        goto out;
+    }
+    pl.eve = eve;
 
     install_signals();
     TickCtx tc = { &pr, cs, &pl };

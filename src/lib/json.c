@@ -197,18 +197,33 @@ static bool utf8_valid(const uint8_t *s, size_t n)
     return true;
 }
 
+/* Bytes copied unchanged whatever the string: printable ASCII but '"' and '\\'. */
+static bool plain(uint8_t c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 /* Write s as a quoted, escaped JSON string; room must already be reserved
- * for the worst case (6 per byte + 2). */
+ * for the worst case (6 per byte + 2). Runs of plain bytes are copied with
+ * memcpy; the UTF-8 check runs only when a byte >= 0x80 shows up. */
 static void put_escaped(JsonBuf *j, const uint8_t *s, size_t n)
 {
-    bool hexhigh = !utf8_valid(s, n);
+    int hexhigh = -1; /* unknown until a high byte is seen */
     char *o = j->buf + j->len;
     *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
+    size_t i = 0;
+    for (;;) {
+        size_t run = i;
+        while (run < n && plain(s[run]))
+            run++;
+        memcpy(o, s + i, run - i);
+        o += run - i;
+        i = run;
+        if (i == n)
+            break;
+        uint8_t c = s[i++];
         uint8_t e = ESC[c];
-        if (e == 0) {
-            if (c >= 0x80 && hexhigh) {
+        if (e == 0) { /* c >= 0x80 */
+            if (hexhigh < 0)
+                hexhigh = !utf8_valid(s, n);
+            if (hexhigh) {
                 /* Suricata's "\xNN" text, whose backslash JSON escapes. */
                 *o++ = '\\';
                 *o++ = '\\';
@@ -341,14 +356,27 @@ void json_base64(JsonBuf *j, const uint8_t *buf, size_t len)
 
 /* ---- numbers and literals ---- */
 
-/* Decimal digits of v into the end of tmp[20]; returns the start. */
+static const char DIGIT_PAIRS[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Decimal digits of v into the end of tmp[20], two at a time; returns the start. */
 static char *u64_digits(char tmp[20], uint64_t v)
 {
     char *p = tmp + 20;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, DIGIT_PAIRS + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, DIGIT_PAIRS + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
     return p;
 }
 

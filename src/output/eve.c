@@ -77,6 +77,13 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yy + (*m <= 2);
 }
 
+static char *put2(char *o, unsigned v)
+{
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
 size_t eve_format_time(char out[EVE_TIME_LEN], int64_t ts_ns)
 {
     int64_t sec = ts_ns / 1000000000;
@@ -94,23 +101,27 @@ size_t eve_format_time(char out[EVE_TIME_LEN], int64_t ts_ns)
     int64_t y;
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);
-    if (y < 0 || y > 9999) { /* outside what the format can say */
+    if (y < 0 || y > 9999) /* outside what the format can say */
         y = y < 0 ? 0 : 9999;
-    }
+    unsigned us = (unsigned)(ns / 1000);
+    unsigned r = (unsigned)rem;
     char *o = out;
-    o = put_uint(o, (uint64_t)y, 4);
+    o = put2(o, (unsigned)(y / 100));
+    o = put2(o, (unsigned)(y % 100));
     *o++ = '-';
-    o = put_uint(o, mo, 2);
+    o = put2(o, mo);
     *o++ = '-';
-    o = put_uint(o, d, 2);
+    o = put2(o, d);
     *o++ = 'T';
-    o = put_uint(o, (uint64_t)(rem / 3600), 2);
+    o = put2(o, r / 3600);
     *o++ = ':';
-    o = put_uint(o, (uint64_t)(rem / 60 % 60), 2);
+    o = put2(o, r / 60 % 60);
     *o++ = ':';
-    o = put_uint(o, (uint64_t)(rem % 60), 2);
+    o = put2(o, r % 60);
     *o++ = '.';
-    o = put_uint(o, (uint64_t)(ns / 1000), 6);
+    o = put2(o, us / 10000);
+    o = put2(o, us / 100 % 100);
+    o = put2(o, us % 100);
     memcpy(o, "+0000", 6);
     o += 5;
     return (size_t)(o - out);

@@ -154,10 +154,13 @@ typedef struct EveStatsExtra {
 
 /*
  * The final `event_type: "stats"` record: {"timestamp":..,"event_type":"stats",
- * "stats":{"uptime":N, <counters nested by their dotted names, sorted>,
- * "detect":{"engines":[{"id":0,"last_reload":..,"rules_loaded":N,
- * "rules_failed":M}], <detect.* counters>}, "memcap":{...}}}.
- * Counters are those registered in core/stats (names and values from s).
+ * "stats":{"uptime":N, ...}} where "..." is every registered core/stats
+ * counter (values from s; NULL counts as zeros) nested by its dotted name,
+ * together with "detect.engines" = [{"id":0,"last_reload":..,
+ * "rules_loaded":N,"rules_failed":M}] (when has_detect) and
+ * "memcap.<account>.{cap,failed,peak,refused,used}", all sorted by name
+ * component by component (so "detect":{"alert":..,"engines":[..]}).
+ * Deterministic: same counters, same text.
  * A counter whose name is also the prefix of another ("a.b" and "a.b.c")
  * cannot be both a number and an object: the number is skipped with a
  * warning, so keep counter names unambiguous.

@@ -131,9 +131,13 @@ def judge(job):
             fails.append("hung: %s" % err)
         elif rc != want_rc:
             fails.append("exit status %s, expected %d; stderr: %s" % (rc, want_rc, " | ".join(lines[:3])[:300]))
-        if names:
-            if not any(names in ln for ln in lines):
-                fails.append("stderr does not name %s: %s" % (names, " | ".join(lines[:3])[:300]))
+        for nm in names:
+            if not any(nm in ln for ln in lines):
+                fails.append("stderr does not name %s: %s" % (nm, " | ".join(lines[:3])[:300]))
+        errors = [ln for ln in lines if ": error:" in ln]
+        if want_rc == 2 and rc == 2 and (len(errors) != 1 or (names and names[0] not in errors[0])):
+            fails.append("expected one error line naming %s, got: %s"
+                         % (names[0] if names else "the input", " | ".join(errors)[:300]))
         if one_line and len(lines) != 1:
             fails.append("expected one line on stderr, got %d: %s" % (len(lines), " | ".join(lines[:4])[:300]))
         if rc == 0:
@@ -158,9 +162,9 @@ def capture_jobs(kasbah, pcaps, rels):
         info = capfile_inspect(path)
         lp = info.libpcap_count
         if lp < 0:
-            jobs.append((rel, kasbah, path, 2, None, os.path.basename(rel), True))
+            jobs.append((rel, kasbah, path, 2, None, (os.path.basename(rel),), True))
         else:
-            jobs.append((rel, kasbah, path, 0, lp, None, False))
+            jobs.append((rel, kasbah, path, 0, lp, (), False))
     return jobs
 
 
@@ -193,7 +197,7 @@ def main():
     try:
         if not args.no_generated:
             for c in mkbroken.make_cases(gendir):
-                jobs.append(("generated/" + c.name, kasbah, c.path, c.rc, c.pkts, c.names_file, c.one_line))
+                jobs.append(("generated/" + c.name, kasbah, c.path, c.rc, c.pkts, c.names, c.one_line))
         if not args.no_captures:
             pcaps = os.path.join(shared_dir(), "data", "pcaps")
             if args.selection:

@@ -422,8 +422,11 @@ class Case:
 
 
 class Result:
-    def __init__(self, name, status, reason="", checks=None, cmd=None):
+    def __init__(self, name, status, reason="", checks=None, cmd=None, only_absence=False):
         self.name = name
+        # every check that ran is a filter expecting count 0: the pass shows that nothing
+        # wrong was logged, not that anything right was
+        self.only_absence = only_absence
         self.status = status        # "pass", "fail" or "skip"
         self.reason = reason
         self.checks = checks or []  # [(status, message)]
@@ -433,8 +436,12 @@ class Result:
         tag = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[self.status]
         if self.status == "pass":
             skipped = sum(1 for s, _ in self.checks if s == "skip")
-            return "PASS %s%s" % (self.name, " (%d check(s) skipped by requires)" % skipped
-                                  if skipped else "")
+            notes = []
+            if skipped:
+                notes.append("%d check(s) skipped by requires" % skipped)
+            if self.only_absence:
+                notes.append("every check expects count 0")
+            return "PASS %s%s" % (self.name, " (%s)" % "; ".join(notes) if notes else "")
         return "%s %s: %s" % (tag, self.name, self.reason)
 
 
@@ -494,7 +501,12 @@ def run_case(case_dir, name, kasbah, version=EMULATED_VERSION, timeout=DEFAULT_T
             return Result(name, "fail", failed[0] + more, checks, cmd)
         if checks and all(s == "skip" for s, _ in checks):
             return Result(name, "skip", "every check skipped by requires", checks, cmd)
-        return Result(name, "pass", "", checks, cmd)
+        ran = [c for c, (s, _) in zip(case.checks, checks) if s == "pass"]
+        absence = bool(ran) and all(
+            isinstance(c, dict) and isinstance(c.get("filter"), dict)
+            and kind(c["filter"].get("count")) == "number" and c["filter"]["count"] == 0
+            for c in ran)
+        return Result(name, "pass", "", checks, cmd, absence)
     finally:
         if not keep:
             shutil.rmtree(outdir, ignore_errors=True)

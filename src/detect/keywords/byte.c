@@ -307,8 +307,11 @@ static int common_opt(DetectParse *pc, ByteCtx *c, char *opt)
         if (detect_parse_i64(val, 1, 65535, &v) != 0)
             return -1;
         c->multiplier = (uint32_t)v;
-    } else
+    } else {
+        if (val)
+            val[-1] = ' '; /* undo the split: the caller parses its own options */
         return 0;
+    }
     return 1;
 }
 

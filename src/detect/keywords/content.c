@@ -350,8 +350,6 @@ static int startswith_setup(DetectParse *pc, const char *arg)
         return -1;
     if (c->flags & (CT_DEPTH | CT_OFFSET | CT_DISTANCE | CT_WITHIN))
         return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "startswith cannot be combined with depth/offset/distance/within");
-    if (c->flags & CT_NEGATED)
-        return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "startswith cannot be used with a negated content");
     c->flags |= CT_STARTSWITH | CT_DEPTH | CT_OFFSET;
     c->depth = (int32_t)c->len;
     c->offset = 0;

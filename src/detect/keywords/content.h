@@ -24,6 +24,7 @@
 #define KASBAH_DETECT_KEYWORDS_CONTENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {

@@ -34,8 +34,9 @@ typedef struct PcreThread PcreThread;
 PcreThread *pcre_thread_new(void);
 void pcre_thread_free(PcreThread *t);
 
-/* Run the regex on buf[0..len) starting at start. 1 with the match span in
- * *mstart/*mend, 0 when no match (or a match-limit hit, counted as none). */
+/* Run the regex on buf[0..len) starting at start. 1 with the match span
+ * in mstart and mend, 0 when no match (or a match-limit hit, counted as
+ * none). */
 int pcre_match_at(const PcreCtx *c, PcreThread *t, const uint8_t *buf, uint32_t len, uint32_t start,
                   uint32_t *mstart, uint32_t *mend);
 

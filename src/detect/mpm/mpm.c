@@ -50,25 +50,45 @@ Mpm *mpm_build(const MpmPattern *p, size_t n, char *err, size_t err_len)
         snprintf(err, err_len, "out of memory");
         goto fail;
     }
+    /* Vectorscan's pure-literal API rejects patterns that start with a NUL
+     * byte, so every pattern goes in as a regex of \xNN escapes, which
+     * the compiler recognises as a literal anyway. */
     for (size_t i = 0; i < n; i++) {
-        exprs[i] = (const char *)p[i].pat;
+        char *e = mem_alloc(detect_mem(), (size_t)p[i].len * 4 + 1);
+        if (!e) {
+            snprintf(err, err_len, "out of memory");
+            goto fail_exprs;
+        }
+        static const char hex[] = "0123456789abcdef";
+        for (uint32_t k = 0; k < p[i].len; k++) {
+            e[k * 4] = '\\';
+            e[k * 4 + 1] = 'x';
+            e[k * 4 + 2] = hex[p[i].pat[k] >> 4];
+            e[k * 4 + 3] = hex[p[i].pat[k] & 15];
+        }
+        e[(size_t)p[i].len * 4] = '\0';
+        exprs[i] = e;
         lens[i] = p[i].len;
         ids[i] = p[i].id;
         flags[i] = HS_FLAG_SINGLEMATCH | (p[i].nocase ? HS_FLAG_CASELESS : 0);
     }
     hs_compile_error_t *cerr = NULL;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &m->db, &cerr) !=
-        HS_SUCCESS) {
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
         snprintf(err, err_len, "vectorscan: %s", cerr && cerr->message ? cerr->message : "compile failed");
         if (cerr)
             hs_free_compile_error(cerr);
-        goto fail;
+        goto fail_exprs;
     }
+    for (size_t i = 0; i < n; i++)
+        mem_free(detect_mem(), (void *)(uintptr_t)exprs[i]);
     mem_free(detect_mem(), exprs);
     mem_free(detect_mem(), flags);
     mem_free(detect_mem(), ids);
     mem_free(detect_mem(), lens);
     return m;
+fail_exprs:
+    for (size_t i = 0; i < n; i++)
+        mem_free(detect_mem(), (void *)(uintptr_t)exprs[i]);
 fail:
     mem_free(detect_mem(), exprs);
     mem_free(detect_mem(), flags);

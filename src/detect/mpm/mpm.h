@@ -2,9 +2,10 @@
 /*
  * mpm/mpm.h: the multi-pattern prefilter over Vectorscan (libhs).
  *
- * A Mpm is a compiled block-mode literal database (hs_compile_lit_multi,
- * HS_MODE_BLOCK, HS_FLAG_SINGLEMATCH so that each id is reported at most
- * once per scan, HS_FLAG_CASELESS for nocase patterns). Pattern ids are the
+ * A Mpm is a compiled block-mode literal database (hs_compile_multi over
+ * \xNN-escaped literals, HS_MODE_BLOCK, HS_FLAG_SINGLEMATCH so that each
+ * id is reported at most once per scan, HS_FLAG_CASELESS for nocase
+ * patterns). Pattern ids are the
  * caller's (signature numbers). The database is immutable and shared by all
  * workers; each worker owns an MpmScratch large enough for every database
  * it scans (mpm_scratch_grow).

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "detect/signature.h"
@@ -409,7 +410,7 @@ static void parse_expr(PState *ps, const char *text, size_t len, int depth, Set 
 /* Resolve $NAME through the configuration. */
 static void parse_var(PState *ps, const char *name, int depth, Set *out)
 {
-    char path[192];
+    char path[320];
     snprintf(path, sizeof path, "vars.%s.%s", ps->ports ? "port-groups" : "address-groups", name);
     const char *v = conf_get_str(ps->conf, path, NULL);
     if (v == NULL) {

@@ -156,11 +156,16 @@ int rule_file_load(DetectEngine *de, const char *path)
         log_error("%s: cannot open rule file: %s", path, strerror(errno));
         return -1;
     }
+    int rc = rule_stream_load(de, f, path);
+    fclose(f);
+    return rc;
+}
+
+int rule_stream_load(DetectEngine *de, FILE *f, const char *path)
+{
     const char *file = intern_file(de, path);
-    if (!file) {
-        fclose(f);
+    if (!file)
         return -1;
-    }
     char *rule = NULL;
     size_t rlen = 0, rcap = 0;
     uint32_t lineno = 0, start_line = 0;
@@ -214,6 +219,5 @@ int rule_file_load(DetectEngine *de, const char *path)
         handle_rule(de, file, start_line, rule);
     mem_free(detect_mem(), rule);
     mem_free(detect_mem(), line);
-    fclose(f);
     return 0;
 }

@@ -233,6 +233,7 @@ static int run_option(DetectParse *pc, char *name, char *value, RuleError *err)
     if (value && !*value)
         value = NULL;
     pc->err[0] = '\0';
+    pc->kw = kw;
     if (kw->setup(pc, value) != 0) {
         rerr(err, pc->err_kind, "%s: %s", name, pc->err[0] ? pc->err : "invalid");
         return -1;

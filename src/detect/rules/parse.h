@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "detect/keyword.h"
 #include "detect/signature.h"
@@ -37,6 +38,9 @@ Signature *rule_parse(struct DetectEngine *de, const char *text, const char *fil
  * de->loaded / de->failed, reporting failures and duplicate sids).
  * Returns 0, or -1 when the file cannot be read (counted as nothing). */
 int rule_file_load(struct DetectEngine *de, const char *path);
+
+/* As rule_file_load, from an open stream; path names it in messages. */
+int rule_stream_load(struct DetectEngine *de, FILE *f, const char *path);
 
 /* Short text for an error kind ("unknown keyword", ...). */
 const char *rule_err_kind_name(DetectErrKind k);

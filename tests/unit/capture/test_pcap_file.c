@@ -303,6 +303,197 @@ static void test_pcapng_nanoseconds(void **state)
     capture_close(cs);
 }
 
+/* pcapng writers: a section header, an interface description with options,
+ * and packet blocks, little- or big-endian. */
+typedef struct Ng {
+    uint8_t b[4096];
+    size_t o;
+    bool big;
+} Ng;
+
+static void ng32(Ng *g, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        g->b[g->o + (size_t)i] = (uint8_t)(g->big ? v >> (24 - 8 * i) : v >> (8 * i));
+    g->o += 4;
+}
+
+static void ng16(Ng *g, uint16_t v)
+{
+    g->b[g->o] = (uint8_t)(g->big ? v >> 8 : v);
+    g->b[g->o + 1] = (uint8_t)(g->big ? v : v >> 8);
+    g->o += 2;
+}
+
+static void ng_shb(Ng *g)
+{
+    ng32(g, 0x0A0D0D0A);
+    ng32(g, 28);
+    ng32(g, 0x1A2B3C4D);
+    ng16(g, 1);
+    ng16(g, 0);
+    ng32(g, 0xffffffff);
+    ng32(g, 0xffffffff);
+    ng32(g, 28);
+}
+
+/* tsresol < 0: no option; tsoffset 0: no option */
+static void ng_idb(Ng *g, uint16_t linktype, uint32_t snaplen, int tsresol, int64_t tsoffset)
+{
+    uint32_t total = 20 + (tsresol >= 0 ? 8 : 0) + (tsoffset != 0 ? 12 : 0) + 4;
+    ng32(g, 1);
+    ng32(g, total);
+    ng16(g, linktype);
+    ng16(g, 0);
+    ng32(g, snaplen);
+    if (tsresol >= 0) {
+        ng16(g, 9);
+        ng16(g, 1);
+        g->b[g->o] = (uint8_t)tsresol;
+        memset(g->b + g->o + 1, 0, 3);
+        g->o += 4;
+    }
+    if (tsoffset != 0) {
+        ng16(g, 14);
+        ng16(g, 8);
+        uint64_t u = (uint64_t)tsoffset;
+        if (g->big) {
+            ng32(g, (uint32_t)(u >> 32));
+            ng32(g, (uint32_t)u);
+        } else {
+            ng32(g, (uint32_t)u);
+            ng32(g, (uint32_t)(u >> 32));
+        }
+    }
+    ng32(g, 0); /* opt_endofopt */
+    ng32(g, total);
+}
+
+static void ng_epb(Ng *g, uint32_t iface, uint64_t ts, uint32_t caplen, uint32_t wirelen, uint8_t fill)
+{
+    uint32_t padded = (caplen + 3u) & ~3u;
+    uint32_t total = 32 + padded;
+    ng32(g, 6);
+    ng32(g, total);
+    ng32(g, iface);
+    ng32(g, (uint32_t)(ts >> 32));
+    ng32(g, (uint32_t)ts);
+    ng32(g, caplen);
+    ng32(g, wirelen);
+    for (uint32_t i = 0; i < padded; i++)
+        g->b[g->o++] = i < caplen ? fill : 0;
+    ng32(g, total);
+}
+
+static void ng_spb(Ng *g, uint32_t wirelen, uint32_t data_len, uint8_t fill)
+{
+    uint32_t padded = (data_len + 3u) & ~3u;
+    uint32_t total = 16 + padded;
+    ng32(g, 3);
+    ng32(g, total);
+    ng32(g, wirelen);
+    for (uint32_t i = 0; i < padded; i++)
+        g->b[g->o++] = i < data_len ? fill : 0;
+    ng32(g, total);
+}
+
+/* Interfaces of different link types, which libpcap 1.10 refuses after the
+ * first packet: the records keep coming, each with its interface's link
+ * type and time resolution, in both byte orders, across two sections. */
+static void test_pcapng_mixed_interfaces(void **state)
+{
+    (void)state;
+    for (int big = 0; big <= 1; big++) {
+        Ng g;
+        memset(&g, 0, sizeof g);
+        g.big = big;
+        ng_shb(&g);
+        ng_idb(&g, DLT_EN10MB, 65535, -1, 0);           /* microseconds */
+        ng_epb(&g, 0, UINT64_C(1500000000123456), 20, 20, 1);
+        ng_idb(&g, 113, 262144, 9, 0);                   /* SLL, ns */
+        ng_epb(&g, 1, UINT64_C(1500000001000000007), 30, 60, 2);
+        ng_idb(&g, 101, 100, 0x80 | 10, 1000);           /* raw, 2^-10 s, +1000 s */
+        ng_epb(&g, 2, (UINT64_C(1500000002) << 10) | 512, 10, 10, 3);
+        ng_spb(&g, 300, 40, 4);                          /* iface 0: no time stamp */
+        ng_shb(&g);                                      /* new section: interfaces reset */
+        ng_idb(&g, 101, 0, 3, 0);                        /* milliseconds */
+        ng_epb(&g, 0, UINT64_C(1500000003250), 8, 8, 5);
+        char p[512];
+        path_in(p, sizeof p, big ? "mixed-be.pcapng" : "mixed-le.pcapng");
+        write_bytes(p, g.b, g.o);
+
+        CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+        assert_non_null(cs);
+        CaptureRecord r;
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.datalink, DLT_EN10MB);
+        assert_true(r.ts_ns == INT64_C(1500000000123456000));
+        assert_int_equal(r.data[0], 1);
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.datalink, 113);
+        assert_true(r.ts_ns == INT64_C(1500000001000000007));
+        assert_int_equal(r.caplen, 30);
+        assert_int_equal(r.wirelen, 60);
+        assert_int_equal(r.data[29], 2);
+        assert_int_equal(r.pcap_cnt, 2);
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.datalink, 101);
+        assert_true(r.ts_ns == INT64_C(1500001002500000000));
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.datalink, DLT_EN10MB);  /* a simple packet is interface 0's */
+        assert_int_equal(r.caplen, 40);
+        assert_int_equal(r.wirelen, 300);
+        assert_int_equal(r.data[0], 4);
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.datalink, 101);
+        assert_true(r.ts_ns == INT64_C(1500000003250000000));
+        assert_int_equal(r.pcap_cnt, 5);
+        assert_false(capture_next(cs, &r));
+        assert_int_equal(capture_files_truncated(cs), 0);
+        assert_true(capture_progress(cs) == 1.0);
+        capture_close(cs);
+    }
+}
+
+/* Broken pcapng read by the fallback reader: a packet for an interface never
+ * described, a block length that is not a multiple of 4, a file cut inside
+ * a block. Each stops the file after the good records, with a warning. */
+static void test_pcapng_broken(void **state)
+{
+    (void)state;
+    for (int kind = 0; kind < 3; kind++) {
+        Ng g;
+        memset(&g, 0, sizeof g);
+        ng_shb(&g);
+        ng_idb(&g, DLT_EN10MB, 65535, -1, 0);
+        ng_epb(&g, 0, 1, 20, 20, 1);
+        ng_idb(&g, 113, 65535, -1, 0); /* forces the fallback reader */
+        ng_epb(&g, 1, 2, 20, 20, 2);
+        size_t cut = g.o;
+        if (kind == 0) {
+            ng_epb(&g, 7, 3, 20, 20, 3);
+        } else if (kind == 1) {
+            ng_epb(&g, 0, 3, 20, 20, 3);
+            g.b[cut + 4] = 50; /* total length 50 */
+        } else {
+            ng_epb(&g, 0, 3, 20, 20, 3);
+            g.o -= 9;
+        }
+        char p[512];
+        path_in(p, sizeof p, "broken.pcapng");
+        write_bytes(p, g.b, g.o);
+        CaptureSource *cs = capture_open(p, NULL, &stats, NULL);
+        assert_non_null(cs);
+        CaptureRecord r;
+        assert_true(capture_next(cs, &r));
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.data[0], 2);
+        assert_false(capture_next(cs, &r));
+        assert_int_equal(capture_files_truncated(cs), 1);
+        capture_close(cs);
+    }
+}
+
 static void test_directory_in_name_order(void **state)
 {
     (void)state;
@@ -548,6 +739,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nano_precision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snaplen_keeps_wirelen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pcapng_nanoseconds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pcapng_mixed_interfaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pcapng_broken, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory_in_name_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progress_moves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),

@@ -322,9 +322,20 @@ static void test_set(void **state)
     assert_int_equal(conf_set(c, "a.c="), 0);
     assert_string_equal(conf_get_str(c, "a.c", NULL), "");
     /* into a sequence element */
-    assert_int_equal(conf_load_string(c, "outputs:\n  - eve-log:\n      enabled: yes\n", "o"), 0);
+    assert_int_equal(conf_load_string(c,
+                                      "outputs:\n  - eve-log:\n      enabled: yes\n"
+                                      "      filename: e.json\n  - fast: {}\n",
+                                      "o"),
+                     0);
     assert_int_equal(conf_set(c, "outputs.0.eve-log.enabled=no"), 0);
     assert_false(conf_get_bool(c, "outputs.0.eve-log.enabled", true));
+    assert_true(conf_node_is_seq(conf_node(c, "outputs")));
+    assert_string_equal(conf_get_str(c, "outputs.0.eve-log.filename", NULL), "e.json");
+    assert_non_null(conf_node(c, "outputs.1.fast"));
+    /* through a scalar: it becomes a map */
+    assert_int_equal(conf_set(c, "a.b.deeper=1"), 0);
+    assert_int_equal(conf_get_int(c, "a.b.deeper", 0), 1);
+    assert_string_equal(conf_get_str(c, "a.c", "gone"), "");
     /* malformed */
     capture_begin();
     assert_int_equal(conf_set(c, "no-equals-sign"), -1);

@@ -279,7 +279,9 @@ static void test_summary_line(void **state)
     assert_int_equal(strlen(small), sizeof small - 1);
 }
 
-int main(void)
+int test_cli_group(void);
+
+int test_cli_group(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_minimal, teardown),
@@ -298,5 +300,5 @@ int main(void)
         cmocka_unit_test(test_format_rate),
         cmocka_unit_test(test_summary_line),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name("test_cli", tests, NULL, NULL);
 }

@@ -297,6 +297,22 @@ static void test_bad_config_is_4(void **state)
     assert_int_equal(run("-r", p, "-l", tmpdir, "-c", c, NULL), ENGINE_EXIT_CONFIG);
 }
 
+/* A configuration error found after the input opened still leaves no
+ * eve.json behind, and -T reports it too. */
+static void test_bad_anomaly_setting_is_4(void **state)
+{
+    (void)state;
+    char p[512], eve[512];
+    path_in(p, sizeof p, "in.pcap");
+    write_capture(p, 1, 1000);
+    assert_int_equal(run("-r", p, "-l", tmpdir, "--set", "anomaly.enabled=yes", "--set",
+                         "anomaly.mode=no-such-mode", NULL),
+                     ENGINE_EXIT_CONFIG);
+    path_in(eve, sizeof eve, "eve.json");
+    assert_int_not_equal(access(eve, F_OK), 0);
+    assert_int_equal(run("-T", "--set", "anomaly.mode=no-such-mode", NULL), ENGINE_EXIT_CONFIG);
+}
+
 static void test_usage_is_1(void **state)
 {
     (void)state;
@@ -481,13 +497,16 @@ static void test_stop_flag(void **state)
     free(text);
 }
 
-int main(void)
+int test_run_group(void);
+
+int test_run_group(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_missing_input_is_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_capture_is_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_log_dir_is_3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_config_is_4, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_anomaly_setting_is_4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_is_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_test_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_writes_eve, setup, teardown),
@@ -495,5 +514,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_flag, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name("test_run", tests, NULL, NULL);
 }
