@@ -50,7 +50,10 @@ static const char *const counter_names[C_N] = {
 struct AnomalyEngine {
     AnomalySettings s;
     char *path_save, *path_scores, *path_features;
-    MemAccount acct;
+    MemAccount acct;       /* streams and links: capped by anomaly.memcap (default mode) */
+    MemAccount model_acct; /* fixed-size parts: KitNET (~100 KB) and the aggregate pool;
+                            * uncapped, so that a flood that fills the tables during
+                            * mapping cannot stop the model being built */
     Stats *stats;
     int ctr[C_N];
     AnomalyEmitFn emit;
@@ -67,6 +70,12 @@ struct AnomalyEngine {
     bool thr_ready;
     uint64_t thr_n;
     double thr_mean, thr_m2, thr_mu, thr_sigma;
+
+    /* the frame waiting for the pseudo packets of its chain (see anomaly_packet) */
+    Packet pending;
+    FeatLayers pending_layers;
+    bool has_pending, pending_has_flow;
+    uint64_t pending_flow_id;
 
     /* aggregation */
     Agg *pool, *free_list, *q_head, *q_tail;
@@ -172,8 +181,8 @@ static int init_aggregates(AnomalyEngine *ae)
     uint32_t n = ae->s.max_pending, nb = 1;
     while (nb < n && nb < (1u << 30))
         nb <<= 1;
-    ae->pool = mem_calloc(&ae->acct, n, sizeof(Agg));
-    ae->buckets = mem_calloc(&ae->acct, nb, sizeof(Agg *));
+    ae->pool = mem_calloc(&ae->model_acct, n, sizeof(Agg));
+    ae->buckets = mem_calloc(&ae->model_acct, nb, sizeof(Agg *));
     if (ae->pool == NULL || ae->buckets == NULL)
         return -ENOMEM;
     ae->n_buckets = nb;
@@ -199,6 +208,7 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
     ae->s = *s;
     /* kitsune mode reproduces the reference, which never evicts: no cap */
     mem_account_init(&ae->acct, "anomaly", s->kitsune ? 0 : s->memcap);
+    mem_account_init(&ae->model_acct, "anomaly-fixed", 0);
     ae->stats = stats;
     ae->emit = emit;
     ae->user = user;
@@ -225,7 +235,7 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
     if (s->model_load != NULL) {
         char why[512];
         ModelMeta meta;
-        ae->kn = model_load(s->model_load, &ae->acct, &meta, why, sizeof(why));
+        ae->kn = model_load(s->model_load, &ae->model_acct, &meta, why, sizeof(why));
         if (ae->kn == NULL) {
             log_error("anomaly.model-load: %s", why);
             *err = -EINVAL;
@@ -252,7 +262,7 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
         kc.fm_grace = s->fm_grace;
         kc.ad_grace = s->ad_grace;
         kc.norm = s->kitsune ? KITNET_NORM_REFERENCE : KITNET_NORM_BOUNDED;
-        ae->kn = kitnet_new(&kc, &ae->acct);
+        ae->kn = kitnet_new(&kc, &ae->model_acct);
         if (ae->kn == NULL) {
             log_error("anomaly: out of memory building KitNET");
             *err = -ENOMEM;
@@ -377,11 +387,11 @@ static void explain(const AnomalyEngine *ae, AnomalyEvent *ev)
 
 /* Fill the packet-dependent fields of ev from p. */
 static void event_from_packet(const AnomalyEngine *ae, AnomalyEvent *ev, const Packet *p,
-                              double score)
+                              uint64_t flow_id, double score)
 {
     ev->ts_ns = p->ts_ns;
     ev->pcap_cnt = p->pcap_cnt;
-    ev->flow_id = p->flow != NULL ? p->flow->flow_id : 0;
+    ev->flow_id = flow_id;
     ev->ip_ver = pkt_has(p, PKT_HAS_IPV4) ? 4 : pkt_has(p, PKT_HAS_IPV6) ? 6 : 0;
     ev->proto = ev->ip_ver ? p->ip_proto : 0;
     ev->src = p->src;
@@ -440,13 +450,14 @@ static void agg_expire(AnomalyEngine *ae, int64_t now_ns)
         agg_pop(ae);
 }
 
-static void agg_packet(AnomalyEngine *ae, const Packet *p, double score)
+static void agg_packet(AnomalyEngine *ae, const Packet *p, bool has_flow, uint64_t flow_id,
+                       double score)
 {
     uint8_t kind, addr[16] = {0};
     uint64_t id = 0;
-    if (p->flow != NULL) {
+    if (has_flow) {
         kind = AGG_FLOW;
-        id = p->flow->flow_id;
+        id = flow_id;
     } else if (pkt_has(p, PKT_HAS_IPV4) || pkt_has(p, PKT_HAS_IPV6)) {
         kind = pkt_has(p, PKT_HAS_IPV4) ? AGG_HOST4 : AGG_HOST6;
         memcpy(addr, p->src.b, 16);
@@ -483,7 +494,7 @@ static void agg_packet(AnomalyEngine *ae, const Packet *p, double score)
     }
     a->ev.pkts_above++;
     if (a->ev.pkts_above == 1 || score > a->ev.score)
-        event_from_packet(ae, &a->ev, p, score);
+        event_from_packet(ae, &a->ev, p, has_flow ? flow_id : 0, score);
 }
 
 /* ---- the packet path ---- */
@@ -513,12 +524,12 @@ static void update_gauges(AnomalyEngine *ae)
     stats_set(ae->stats, ae->ctr[C_ALLOC_FAIL], c.alloc_fail);
 }
 
-void anomaly_packet(AnomalyEngine *ae, const Packet *p)
+/* Features, score, threshold and events of one wire frame. */
+static void process_frame(AnomalyEngine *ae, const Packet *p, const FeatLayers *l, bool has_flow,
+                          uint64_t flow_id)
 {
-    if (ae == NULL || pkt_has(p, PKT_IS_PSEUDO))
-        return;
     double x[FEAT_N];
-    feat_extract(ae->fc, p, x);
+    feat_extract_layers(ae->fc, p, l, x);
     if (ae->ffeat != NULL)
         write_features(ae, x);
     KitNetPhase before = kitnet_phase(ae->kn);
@@ -549,15 +560,52 @@ void anomaly_packet(AnomalyEngine *ae, const Packet *p)
                 memset(&ev, 0, sizeof(ev));
                 ev.pkts_above = 1;
                 ev.first_ts_ns = p->ts_ns;
-                event_from_packet(ae, &ev, p, score);
+                event_from_packet(ae, &ev, p, has_flow ? flow_id : 0, score);
                 emit(ae, &ev);
             } else {
-                agg_packet(ae, p, score);
+                agg_packet(ae, p, has_flow, flow_id, score);
             }
         }
     }
     if ((ae->n_pkts & 1023) == 0)
         update_gauges(ae);
+}
+
+static void flush_pending(AnomalyEngine *ae)
+{
+    if (!ae->has_pending)
+        return;
+    ae->has_pending = false;
+    process_frame(ae, &ae->pending, &ae->pending_layers, ae->pending_has_flow, ae->pending_flow_id);
+}
+
+/*
+ * The reference reads tshark's first-occurrence fields, which for a tunnelled
+ * frame include the inner ports and for the fragment completing a datagram
+ * the datagram's ports. Those arrive here as pseudo packets right after their
+ * frame; so a frame is held (copied, without its byte and flow pointers) until
+ * the next wire frame or the end of input, and its chain's layers are added
+ * to it meanwhile. Pseudo packets are not frames and are not scored.
+ */
+void anomaly_packet(AnomalyEngine *ae, const Packet *p)
+{
+    if (ae == NULL)
+        return;
+    if (pkt_has(p, PKT_IS_PSEUDO)) {
+        if (ae->has_pending && p->pcap_cnt != 0 && p->pcap_cnt == ae->pending.pcap_cnt)
+            feat_layers_add(&ae->pending_layers, p);
+        return;
+    }
+    flush_pending(ae);
+    ae->pending = *p;
+    ae->pending.data = NULL;
+    ae->pending.payload = NULL;
+    ae->pending.owned = NULL;
+    ae->pending.flow = NULL;
+    ae->pending_has_flow = p->flow != NULL;
+    ae->pending_flow_id = p->flow != NULL ? p->flow->flow_id : 0;
+    feat_layers_init(&ae->pending_layers, p);
+    ae->has_pending = true;
 }
 
 static int close_dump(FILE **f, const char *path, bool failed)
@@ -578,6 +626,7 @@ int anomaly_finish(AnomalyEngine *ae)
     if (ae == NULL)
         return 0;
     int rc = 0;
+    flush_pending(ae);
     while (ae->q_head != NULL)
         agg_pop(ae);
     update_gauges(ae);
@@ -606,8 +655,8 @@ void anomaly_free(AnomalyEngine *ae)
         fclose(ae->ffeat);
     kitnet_free(ae->kn);
     feat_ctx_free(ae->fc);
-    mem_free(&ae->acct, ae->pool);
-    mem_free(&ae->acct, ae->buckets);
+    mem_free(&ae->model_acct, ae->pool);
+    mem_free(&ae->model_acct, ae->buckets);
     mem_free(&ae->acct, ae->path_save);
     mem_free(&ae->acct, ae->path_scores);
     mem_free(&ae->acct, ae->path_features);

@@ -124,47 +124,83 @@ static void bin_ent(KeyBuf *k, uint8_t kind, const uint8_t *p, size_t n)
     kb_put(k, p, n);
 }
 
-/* The reference's view of one packet. */
+/* The reference's view of one frame. */
 typedef struct View {
     bool has_mac;
     const uint8_t *smac, *dmac;
     int ip;                  /* ENT_IP4, ENT_IP6, ENT_MAC (no IP: MACs stand in), ENT_NONE */
     const uint8_t *sip, *dip;
-    int proto;               /* PROTO_* */
-    uint16_t sp, dp;
+    int proto;               /* PROTO_NONE, PROTO_ICMP, PROTO_ARP, or PROTO_TCP for ports */
+    const FeatLayers *l;     /* which ports (tcp and/or udp) */
 } View;
 
-static void view_of(const Packet *p, View *v)
+/* Record the TCP/UDP ports of one layer set (p's own transport first, then
+ * the header an ICMP error quotes), keeping earlier occurrences. */
+static void layers_take(FeatLayers *l, const Packet *p)
+{
+    if (pkt_has(p, PKT_HAS_TCP) && !l->tcp) {
+        l->tcp = true;
+        l->tcp_sp = p->sp, l->tcp_dp = p->dp;
+    }
+    if (pkt_has(p, PKT_HAS_UDP) && !l->udp) {
+        l->udp = true;
+        l->udp_sp = p->sp, l->udp_dp = p->dp;
+    }
+    if (pkt_has(p, PKT_HAS_ICMP_INNER) && p->icmp_inner.has_ports) {
+        const IcmpInner *in = &p->icmp_inner;
+        if (in->proto == 6 && !l->tcp) {
+            l->tcp = true;
+            l->tcp_sp = in->sp, l->tcp_dp = in->dp;
+        } else if (in->proto == 17 && !l->udp) {
+            l->udp = true;
+            l->udp_sp = in->sp, l->udp_dp = in->dp;
+        }
+    }
+    if (pkt_has(p, PKT_HAS_ICMPV4))
+        l->icmp4 = true;
+    if (pkt_has(p, PKT_HAS_IPV4) && !l->ip4) {
+        l->ip4 = true;
+        l->ip4_src = p->src, l->ip4_dst = p->dst;
+    }
+    if (pkt_has(p, PKT_HAS_IPV6) && !l->ip6) {
+        l->ip6 = true;
+        l->ip6_src = p->src, l->ip6_dst = p->dst;
+    }
+}
+
+void feat_layers_init(FeatLayers *l, const Packet *frame)
+{
+    memset(l, 0, sizeof(*l));
+    layers_take(l, frame);
+}
+
+void feat_layers_add(FeatLayers *l, const Packet *inner) { layers_take(l, inner); }
+
+static void view_of(const Packet *p, const FeatLayers *l, View *v)
 {
     static const uint8_t zero[16];
     memset(v, 0, sizeof(*v));
+    v->l = l;
     v->has_mac = pkt_has(p, PKT_HAS_ETH);
     v->smac = v->has_mac ? p->eth_src : zero;
     v->dmac = v->has_mac ? p->eth_dst : zero;
-    if (pkt_has(p, PKT_HAS_IPV4)) {
+    if (l->ip4) {
         v->ip = ENT_IP4;
-        v->sip = p->src.b;
-        v->dip = p->dst.b;
-    } else if (pkt_has(p, PKT_HAS_IPV6)) {
+        v->sip = l->ip4_src.b;
+        v->dip = l->ip4_dst.b;
+    } else if (l->ip6) {
         v->ip = ENT_IP6;
-        v->sip = p->src.b;
-        v->dip = p->dst.b;
+        v->sip = l->ip6_src.b;
+        v->dip = l->ip6_dst.b;
     }
-    if (pkt_has(p, PKT_HAS_TCP) || pkt_has(p, PKT_HAS_UDP)) {
-        v->proto = pkt_has(p, PKT_HAS_TCP) ? PROTO_TCP : PROTO_UDP;
-        v->sp = p->sp;
-        v->dp = p->dp;
-    } else if (pkt_has(p, PKT_HAS_ICMP_INNER) && p->icmp_inner.has_ports) {
-        /* tshark's first tcp/udp port occurrence is the quoted header's */
-        v->proto = p->icmp_inner.proto == 6 ? PROTO_TCP : PROTO_UDP;
-        v->sp = p->icmp_inner.sp;
-        v->dp = p->icmp_inner.dp;
+    if (l->tcp || l->udp) {
+        v->proto = PROTO_TCP;
     } else if (pkt_has(p, PKT_HAS_ARP)) {
         v->proto = PROTO_ARP;
         v->ip = ENT_IP4;
         v->sip = p->arp_spa;
         v->dip = p->arp_tpa;
-    } else if (pkt_has(p, PKT_HAS_ICMPV4)) {
+    } else if (l->icmp4) {
         v->proto = PROTO_ICMP;
     } else if (v->ip == ENT_NONE) {
         v->ip = ENT_MAC;
@@ -207,30 +243,56 @@ static void key_mac(KeyBuf *k, const View *v, bool src, bool text)
     }
 }
 
+/* tshark's srcport text is tcp.srcport followed by udp.srcport (the reference
+ * concatenates the two fields; a frame may carry both, e.g. TCP inside VXLAN). */
 static void key_proto(KeyBuf *k, const View *v, bool src, bool text)
 {
-    uint16_t port = src ? v->sp : v->dp;
-    if (text) {
-        switch (v->proto) {
-        case PROTO_TCP:
-        case PROTO_UDP: text_port(k, port); break;
-        case PROTO_ICMP: kb_put(k, "icmp", 4); break;
-        case PROTO_ARP: kb_put(k, "arp", 3); break;
-        default: break;
+    const FeatLayers *l = v->l;
+    if (v->proto == PROTO_TCP) {
+        if (text) {
+            if (l->tcp)
+                text_port(k, src ? l->tcp_sp : l->tcp_dp);
+            if (l->udp)
+                text_port(k, src ? l->udp_sp : l->udp_dp);
+            return;
+        }
+        if (l->tcp) {
+            uint16_t port = src ? l->tcp_sp : l->tcp_dp;
+            uint8_t b[3] = {PROTO_TCP, (uint8_t)(port >> 8), (uint8_t)port};
+            kb_put(k, b, 3);
+        }
+        if (l->udp) {
+            uint16_t port = src ? l->udp_sp : l->udp_dp;
+            uint8_t b[3] = {PROTO_UDP, (uint8_t)(port >> 8), (uint8_t)port};
+            kb_put(k, b, 3);
         }
         return;
     }
-    uint8_t b[3] = {(uint8_t)v->proto, (uint8_t)(port >> 8), (uint8_t)port};
-    kb_put(k, b, v->proto == PROTO_TCP || v->proto == PROTO_UDP ? 3 : 1);
+    if (text) {
+        if (v->proto == PROTO_ICMP)
+            kb_put(k, "icmp", 4);
+        else if (v->proto == PROTO_ARP)
+            kb_put(k, "arp", 3);
+        return;
+    }
+    uint8_t b = (uint8_t)v->proto;
+    kb_put(k, &b, 1);
 }
 
 int feat_extract(FeatCtx *fc, const Packet *p, double *out)
+{
+    FeatLayers l;
+    feat_layers_init(&l, p);
+    return feat_extract_layers(fc, p, &l, out);
+}
+
+int feat_extract_layers(FeatCtx *fc, const Packet *p, const FeatLayers *l, double *out)
 {
     bool text = fc->cfg.keys == FEAT_KEYS_TEXT;
     double t = feat_packet_time(p, fc->cfg.exact);
     double size = (double)p->wirelen;
     View v;
-    view_of(p, &v);
+    view_of(p, l, &v);
 
     KeyBuf sip = {.len = 0}, dip = {.len = 0}, k1 = {.len = 0}, k2 = {.len = 0};
     key_ip(&sip, &v, true, text);

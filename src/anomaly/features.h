@@ -9,7 +9,8 @@
  *   50-64  host-pair jitter, 1D on inter-arrival     (w, mean, var)
  *   65-99  socket pair, 1D+2D on size                (as host pair)
  * Packet fields follow the reference's tshark export: IPv4 else IPv6
- * addresses; TCP/UDP ports (an ICMP error's quoted ports); ARP uses its
+ * addresses; TCP/UDP ports (an ICMP error's quoted ports, a tunnel's inner
+ * ports, a completed datagram's ports: see FeatLayers); ARP uses its
  * sender/target protocol addresses and proto "arp"; ICMP without ports
  * "icmp"; a packet with no IP uses its MACs in place of IPs.
  *
@@ -46,8 +47,30 @@ typedef struct FeatCtx FeatCtx;
 FeatCtx *feat_ctx_new(const FeatConfig *cfg, MemAccount *acct);
 void feat_ctx_free(FeatCtx *fc);
 
-/* Compute the 100 features of p into out (zeros where a table had no
- * memory). Returns 0, or -ENOMEM when some table refused (counted). */
+/*
+ * What tshark's first-occurrence fields see in one frame: the first TCP
+ * ports, the first UDP ports, whether an ICMPv4 header occurs, and the first
+ * IPv4 and IPv6 address pairs, in dissection order: the frame's own layers
+ * (its transport, then the header an ICMP error quotes), then those of the
+ * pseudo packets decoding it produced (tunnel inners; the datagram a
+ * fragment completes, whose transport tshark shows on that fragment).
+ */
+typedef struct FeatLayers {
+    bool tcp, udp, icmp4, ip4, ip6;
+    uint16_t tcp_sp, tcp_dp, udp_sp, udp_dp;
+    IpAddr ip4_src, ip4_dst, ip6_src, ip6_dst;
+} FeatLayers;
+
+/* Start from a wire frame; then add each pseudo packet of its chain in order. */
+void feat_layers_init(FeatLayers *l, const Packet *frame);
+void feat_layers_add(FeatLayers *l, const Packet *inner);
+
+/* Compute the 100 features of frame p, its layers as collected in l, into out
+ * (zeros where a table had no memory). Returns 0, or -ENOMEM when some table
+ * refused (counted). */
+int feat_extract_layers(FeatCtx *fc, const Packet *p, const FeatLayers *l, double *out);
+
+/* feat_extract_layers with the frame's own layers only. */
 int feat_extract(FeatCtx *fc, const Packet *p, double *out);
 
 /* The packet time in seconds as the reference reads it: exact parses

@@ -61,6 +61,8 @@
     X(ERSPAN, "decoder.erspan") \
     X(VXLAN, "decoder.vxlan") \
     X(GTP, "decoder.gtp") \
+    X(GENEVE, "decoder.geneve") \
+    X(TEREDO, "decoder.teredo") \
     X(IPV4_IN_IPV4, "decoder.ipv4_in_ipv4") \
     X(IPV6_IN_IPV4, "decoder.ipv6_in_ipv4") \
     X(IPV4_IN_IPV6, "decoder.ipv4_in_ipv6") \
@@ -155,6 +157,9 @@ enum {
 int decode_gre(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_vxlan(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_gtp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
+int decode_geneve(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
+/* Teredo is recognised by shape, not just the port: true when it was. */
+bool decode_teredo(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_mpls(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_pppoe_session(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 /* Build a pseudo packet over the bytes of r (inside p's data) and decode it

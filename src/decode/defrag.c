@@ -127,7 +127,9 @@ void decode_defrag_free(DecodeCtx *ctx, struct DefragTable *tb)
 
 static bool expired(const DecodeCtx *ctx, const Tracker *t, int64_t now_ns)
 {
-    return now_ns - t->first_ns > (int64_t)ctx->cfg.defrag_timeout_s * 1000000000;
+    /* unsigned difference: capture times are untrusted and may be extreme */
+    return now_ns > t->first_ns &&
+           (uint64_t)now_ns - (uint64_t)t->first_ns > (uint64_t)ctx->cfg.defrag_timeout_s * 1000000000u;
 }
 
 static void count_timeout(DecodeCtx *ctx, const Tracker *t)

@@ -144,6 +144,7 @@
     X(ERSPAN_UNSUPPORTED_VERSION, "erspan.unsupported_version") \
     X(VXLAN_PKT_TOO_SMALL, "vxlan.pkt_too_small") \
     X(VXLAN_UNKNOWN_PAYLOAD_TYPE, "vxlan.unknown_payload_type") \
+    X(GENEVE_UNKNOWN_PAYLOAD_TYPE, "geneve.unknown_payload_type") \
     X(GTP_PKT_TOO_SMALL, "gtp.pkt_too_small") \
     X(GTP_UNKNOWN_PAYLOAD_TYPE, "gtp.unknown_payload_type") \
     X(TOO_MANY_LAYERS, "too_many_layers")

@@ -166,6 +166,63 @@ int decode_vxlan(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
                                TUNNEL_INNER_ETH);
 }
 
+/* ---------------------------------------------------------------- Geneve */
+
+int decode_geneve(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
+{
+    uint8_t vo = rd_u8(&r);
+    rd_skip(&r, 1);
+    uint16_t proto = rd_be16(&r);
+    rd_skip(&r, 4);
+    if (!rd_ok(&r) || vo >> 6 != 0)
+        return 0; /* short, or a Geneve version we do not know */
+    uint32_t optlen = (uint32_t)(vo & 0x3f) * 4;
+    if (!rd_skip(&r, optlen))
+        return 0;
+    dec_count(ctx, DEC_CTR_GENEVE);
+    Reader rest = rd_sub(&r, rd_left(&r));
+    uint32_t at = off + 8 + optlen;
+    switch (proto) {
+    case ETH_TYPE_TEB:
+        return decode_tunnel_inner(ctx, p, rest, at, TUNNEL_INNER_ETH);
+    case ETH_TYPE_IPV4:
+        return decode_tunnel_inner(ctx, p, rest, at, TUNNEL_INNER_IPV4);
+    case ETH_TYPE_IPV6:
+        return decode_tunnel_inner(ctx, p, rest, at, TUNNEL_INNER_IPV6);
+    default:
+        decode_event_set(ctx, p, PKT_EV_GENEVE_UNKNOWN_PAYLOAD_TYPE);
+        return 0;
+    }
+}
+
+/* ---------------------------------------------------------------- Teredo */
+
+bool decode_teredo(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
+{
+    size_t start = rd_pos(&r);
+    /* authentication indicator: 00 01 id-len(1) auth-len(1) id auth nonce(8) conf(1) */
+    if (rd_peek_u8(&r, start) == 0 && rd_peek_u8(&r, start + 1) == 1) {
+        rd_skip(&r, 2);
+        uint8_t id_len = rd_u8(&r);
+        uint8_t au_len = rd_u8(&r);
+        rd_skip(&r, (size_t)id_len + au_len + 9);
+    }
+    /* origin indication: 00 00 port(2) address(4) */
+    if (rd_ok(&r) && rd_peek_u8(&r, rd_pos(&r)) == 0 && rd_peek_u8(&r, rd_pos(&r) + 1) == 0)
+        rd_skip(&r, 8);
+    if (!rd_ok(&r) || !rd_has(&r, 40))
+        return false;
+    size_t at = rd_pos(&r);
+    uint8_t v = rd_peek_u8(&r, at);
+    uint16_t plen = rd_peek_be16(&r, at + 4);
+    if (v >> 4 != 6 || (size_t)plen + 40 != rd_left(&r))
+        return false;
+    dec_count(ctx, DEC_CTR_TEREDO);
+    (void)decode_tunnel_inner(ctx, p, rd_sub(&r, rd_left(&r)), off + (uint32_t)(at - start),
+                              TUNNEL_INNER_IPV6);
+    return true;
+}
+
 /* ----------------------------------------------------------------- GTP-U */
 
 int decode_gtp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)

@@ -23,6 +23,13 @@
  *     (RFC 2473): IP protocol 4 or 41.
  *   VXLAN (RFC 7348), UDP 4789   | flags(1), I=0x08 | rsv(3) | VNI(3) | rsv |
  *     then Ethernet.
+ *   Geneve (RFC 8926), UDP 6081
+ *     | ver(2) optlen(6) | O C rsv(6) | protocol(2) | VNI(3) | rsv |
+ *     options (optlen*4 bytes); protocol 0x6558 Ethernet, or IPv4/IPv6.
+ *   Teredo (RFC 4380), UDP 3544: optional authentication (00 01 ...) and
+ *     origin indication (00 00, 8 bytes) before a bare IPv6 packet; taken
+ *     as Teredo only when the IPv6 header's payload length matches the
+ *     bytes left (Suricata's rule), since the port alone is weak.
  *   GTP-U v1 (3GPP TS 29.281), UDP 2152
  *     | ver(3)=1 PT(1)=1 rsv E S PN | type(1) | length(2) | TEID(4) |
  *     [seq(2) N-PDU(1) next-ext(1)] [extensions: len(1, in 4-byte units)

@@ -50,10 +50,15 @@ int decode_udp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
     p->payload_len = (uint32_t)rd_left(&d);
 
     if (p->payload_len > 0) {
+        d = rd_sub(&d, rd_left(&d)); /* the tunnel header at position 0 */
         if (dp == UDP_PORT_VXLAN)
             (void)decode_vxlan(ctx, p, d, off + UDP_HDR_LEN);
         else if (dp == UDP_PORT_GTPU || sp == UDP_PORT_GTPU)
             (void)decode_gtp(ctx, p, d, off + UDP_HDR_LEN);
+        else if (dp == UDP_PORT_GENEVE)
+            (void)decode_geneve(ctx, p, d, off + UDP_HDR_LEN);
+        else if (dp == UDP_PORT_TEREDO || sp == UDP_PORT_TEREDO)
+            (void)decode_teredo(ctx, p, d, off + UDP_HDR_LEN);
     }
     return 0;
 }

@@ -28,6 +28,7 @@
 #include "detect/keywords/content.h"
 #include "detect/keywords/pcre.h"
 #include "detect/keywords/threshold.h"
+#include "detect/keywords/transform.h"
 #include "detect/rules/address.h"
 #include "detect/rules/parse.h"
 #include "lib/alloc.h"
@@ -271,6 +272,9 @@ static DetectEngine *engine_alloc(const Config *conf)
 
 static DetectEngine *engine_finish(DetectEngine *de)
 {
+    const char *tf = de->conf ? conf_get_str(de->conf, "threshold-file", NULL) : NULL;
+    if (tf && threshold_config_load(de, tf) < 0)
+        log_warn("%s: cannot read threshold file", tf);
     if (sort_sigs(de) != 0 || build_groups(de) != 0) {
         detect_engine_free(de);
         return NULL;
@@ -330,6 +334,7 @@ void detect_engine_free(DetectEngine *de)
         mpm_free(de->groups[b].mpm);
     }
     class_table_fini(&de->classes);
+    threshold_config_fini(de);
     name_table_fini(&de->flowbits);
     name_table_fini(&de->flowints);
     mem_free(detect_mem(), de->sid_keys);
@@ -377,6 +382,8 @@ void detect_thread_free(DetectThread *dt)
     threshold_thread_fini(dt);
     mpm_scratch_free(dt->scratch);
     pcre_thread_free(dt->pcre);
+    mem_free(detect_mem(), dt->xbuf[0]);
+    mem_free(detect_mem(), dt->xbuf[1]);
     mem_free(detect_mem(), dt->cand);
     mem_free(detect_mem(), dt->cand_list);
     mem_free(detect_mem(), dt);
@@ -472,6 +479,36 @@ static bool header_match(const Signature *s, const Packet *p)
     return (s->flags & SIG_F_BIDIR) && addr_ports_match(s, p, &p->dst, &p->src, p->dp, p->sp);
 }
 
+/* Run a buffer's transforms into the worker's scratch buffers. A
+ * transform grows its input by at most one byte, so the scratch is sized
+ * once, before the first one runs. */
+static bool apply_transforms(DetectThread *dt, const SigBufferList *bl, const uint8_t **buf, uint32_t *len)
+{
+    size_t need = (size_t)*len + bl->n_transforms + 1;
+    if (need > dt->xcap) {
+        size_t nc = need > 4096 ? need : 4096;
+        uint8_t *a = mem_realloc(detect_mem(), dt->xbuf[0], nc);
+        if (!a)
+            return false;
+        dt->xbuf[0] = a;
+        uint8_t *b = mem_realloc(detect_mem(), dt->xbuf[1], nc);
+        if (!b)
+            return false;
+        dt->xbuf[1] = b;
+        dt->xcap = nc;
+    }
+    const uint8_t *cur = *buf;
+    size_t clen = cur ? *len : 0;
+    for (uint8_t k = 0; k < bl->n_transforms; k++) {
+        uint8_t *out = dt->xbuf[k & 1];
+        clen = transform_apply((DetectTransform)bl->transforms[k], cur ? cur : out, clen, out);
+        cur = out;
+    }
+    *buf = cur;
+    *len = (uint32_t)clen;
+    return true;
+}
+
 static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
 {
     Packet *p = mc->p;
@@ -488,6 +525,8 @@ static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
         const uint8_t *buf = NULL;
         uint32_t len = 0;
         if (!get || !get(p, &buf, &len))
+            return false;
+        if (bl->n_transforms && !apply_transforms(dt, bl, &buf, &len))
             return false;
         InspectCtx ic = { buf, len, mc->vars, dt->pcre, INSPECT_BUDGET };
         if (!detect_inspect_list(&ic, &bl->list))
@@ -570,6 +609,9 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         uint32_t id = dt->cand_list[i];
         dt->cand[id / 8] &= (uint8_t)~(1u << (id % 8));
         const Signature *s = de->sigs[id];
+        /* IP-only rules see the first packet of each flow direction only */
+        if ((s->flags & SIG_F_IPONLY) && f && f->pkts[p->to_server ? 0 : 1] > 1)
+            continue;
         if (!header_match(s, p))
             continue;
         mc.s = s;
@@ -579,6 +621,8 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         for (uint16_t k = 0; k < s->post.n; k++)
             s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
         if (s->threshold && !threshold_check(dt, s, s->threshold, p))
+            continue;
+        if (s->n_suppress && threshold_suppressed(s, p))
             continue;
         if (passed)
             continue;

@@ -108,6 +108,8 @@ struct DetectThread {
     Stats *stats;
     MpmScratch *scratch;
     struct PcreThread *pcre;  /* PCRE2 match data for this worker */
+    uint8_t *xbuf[2];         /* transform output, alternating */
+    size_t xcap;
     uint8_t *cand;            /* candidate bitmap over signature nums */
     uint32_t *cand_list;      /* candidates collected this packet */
     uint32_t n_cand;

@@ -13,6 +13,7 @@
 #include "detect/keyword.h"
 #include "detect/keywords/byte.h"
 #include "detect/keywords/content.h"
+#include "detect/keywords/uint.h"
 
 static bool sm_is_relative(const SigMatch *sm)
 {
@@ -180,6 +181,10 @@ static int inspect_from(InspectCtx *ic, const SigMatchList *l, uint16_t idx, uin
         break;
     case DETECT_KW_BYTE_MATH:
         if (!byte_math_eval(sm->ctx, ic->buf, ic->len, cur, ic->vars))
+            return 0;
+        break;
+    case DETECT_KW_BSIZE:
+        if (!detect_uint_match(sm->ctx, ic->len))
             return 0;
         break;
     default:

@@ -65,6 +65,8 @@ void detect_keywords_init(void)
     kw_noalert_register();
     kw_decode_event_register();
     kw_buffers_register();
+    kw_bsize_register();
+    kw_transform_register();
     qsort(table, n_table, sizeof table[0], cmp_name);
     sorted = true;
 }
@@ -84,7 +86,7 @@ const DetectKeyword *detect_keyword_find(const char *name)
  * app-layer ones load once issue 4 registers them as sticky buffers. */
 static const char *const unsupported_applayer[] = {
     "app-layer-event", "app-layer-protocol", "app-layer-state", "base64_data", "base64_decode",
-    "bsize", "dce_iface", "dce_opnum", "dce_stub_data", "dnp3_data", "dnp3_func", "dnp3_ind",
+    "dce_iface", "dce_opnum", "dce_stub_data", "dnp3_data", "dnp3_func", "dnp3_ind",
     "dnp3_obj", "enip_command", "file.data", "file_data", "filemagic", "filemd5", "filename",
     "filesha1", "filesha256", "filesize", "filestore", "fileext", "file.name", "file.magic",
     "ftpbounce", "ftpdata_command", "http_client_body", "http_cookie", "http_header",
@@ -97,19 +99,17 @@ static const char *const unsupported_applayer[] = {
     "tls.cert_expired", "tls.cert_valid", "tls.fingerprint", "tls.issuerdn", "tls.store",
     "tls.subject", "tls_cert_expired", "tls_cert_issuer", "tls_cert_notafter",
     "tls_cert_notbefore", "tls_cert_serial", "tls_cert_subject", "tls_cert_valid",
-    "tls_sni", "urilen", "uricontent", "ja3_hash", "ja3_string", "ja3s_hash", "ja3s_string",
+    "tls_sni", "ja3_hash", "ja3_string", "ja3s_hash", "ja3s_string",
     "dns.opcode", "tls.version", "tls_cert_expired", "tls.cert_expired", "ja4.hash",
-    /* transforms act on app-layer buffers (issue 4) */
-    "dotprefix", "to_lowercase", "to_uppercase", "strip_whitespace", "compress_whitespace",
-    "url_decode", "to_md5", "to_sha1", "to_sha256", "pcrexform", "xor", "header_lowercase",
-    "strip_pseudo_headers", "from_base64",
+
 };
 
 static const char *const unsupported_other[] = {
     "asn1", "replace", "tag", "xbits", "hostbits", "iprep", "lua", "luajit", "datarep",
     "dataset", "stream_size", "stream-event", "pktvar", "flowvar", "l3_proto", "tcp.mss",
     "tcp.flags", "tos", "icmpv6.hdr", "icmpv6.mtu",
-    "rpc", "geoip", "engine-event", "requires", "config", "prefilter",
+    "to_md5", "to_sha1", "to_sha256", "pcrexform", "xor", "header_lowercase",
+    "strip_pseudo_headers", "from_base64", "rpc", "geoip", "engine-event", "requires", "config", "prefilter",
 };
 
 const char *detect_keyword_known_unsupported(const char *name)

@@ -18,7 +18,8 @@
  *
  * How a SigMatch is run depends on the list it was put on:
  *   - Signature.match (packet keywords): kw->match(mc, ctx) -> bool;
- *   - a buffer list (payload keywords: content, pcre, isdataat, byte_*):
+ *   - a buffer list (payload keywords: content, pcre, isdataat, byte_*,
+ *     bsize):
  *     the inspection engine (inspect.c) interprets these itself, by kw->id,
  *     because relative offsets and backtracking tie them together; their
  *     files export the helpers inspect.c calls (keywords/content.h, ...);
@@ -183,6 +184,8 @@ void kw_flowint_register(void);
 void kw_threshold_register(void);  /* threshold detection_filter */
 void kw_noalert_register(void);
 void kw_decode_event_register(void);
-void kw_buffers_register(void);    /* sticky buffers: tcp.hdr udp.hdr ipv4.hdr + app-layer names */
+void kw_buffers_register(void);
+void kw_bsize_register(void);      /* bsize urilen */
+void kw_transform_register(void);  /* dotprefix to_lowercase ... */    /* sticky buffers: tcp.hdr udp.hdr ipv4.hdr + app-layer names */
 
 #endif

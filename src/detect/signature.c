@@ -55,16 +55,22 @@ int sig_list_append(SigMatchList *list, SigMatch sm)
 
 SigMatchList *sig_buffer_list(Signature *s, int buffer_id)
 {
+    SigBufferList *b = sig_buffer_get(s, buffer_id);
+    return b ? &b->list : NULL;
+}
+
+SigBufferList *sig_buffer_get(Signature *s, int buffer_id)
+{
     for (uint16_t i = 0; i < s->n_bufs; i++)
         if (s->bufs[i].buffer_id == buffer_id)
-            return &s->bufs[i].list;
+            return &s->bufs[i];
     SigBufferList *nb = mem_realloc(detect_mem(), s->bufs, (s->n_bufs + 1u) * sizeof *nb);
     if (!nb)
         return NULL;
     s->bufs = nb;
     memset(&s->bufs[s->n_bufs], 0, sizeof s->bufs[0]);
     s->bufs[s->n_bufs].buffer_id = buffer_id;
-    return &s->bufs[s->n_bufs++].list;
+    return &s->bufs[s->n_bufs++];
 }
 
 static void list_free(SigMatchList *l)
@@ -102,6 +108,7 @@ void sig_free(Signature *s)
     port_set_free(s->sp);
     port_set_free(s->dp);
     mem_free(a, s->threshold);
+    mem_free(a, s->suppress);
     mem_free(a, s->msg);
     mem_free(a, s->raw);
     mem_free(a, s);

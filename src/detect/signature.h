@@ -61,10 +61,15 @@ typedef struct SigMatchList {
     uint16_t n, cap;
 } SigMatchList;
 
-/* The match list of one inspected buffer (buffer ids: detect/buffer.h). */
+#define SIG_MAX_TRANSFORMS 4
+
+/* The match list of one inspected buffer (buffer ids: detect/buffer.h),
+ * and the transforms (keywords/transform.h) applied to the buffer first. */
 typedef struct SigBufferList {
     int buffer_id;
     SigMatchList list;
+    uint8_t transforms[SIG_MAX_TRANSFORMS];
+    uint8_t n_transforms;
 } SigBufferList;
 
 /* ------------------------------------------------------------------ */
@@ -76,7 +81,7 @@ typedef struct SigProto {
     uint8_t ip_ver_mask;      /* bit 0: IPv4, bit 1: IPv6 */
     bool any_proto;           /* "ip" (and "pkthdr"): every IP protocol */
     uint8_t protos[32];       /* bitmap over IP protocol numbers when !any_proto */
-    uint16_t app_proto;       /* app-layer protocol named in the header, 0 = none */
+    uint16_t app_proto;       /* AppProto (applayer.h) named in the header; 0 = none or unparsed */
     const char *app_name;     /* its name ("http"), static storage; NULL = none */
 } SigProto;
 
@@ -91,7 +96,8 @@ enum {
     SIG_F_FLOW_TOSERVER = 1u << 6,  /* flow:to_server / from_client */
     SIG_F_FLOW_TOCLIENT = 1u << 7,  /* flow:to_client / from_server */
     SIG_F_NEED_FLOW = 1u << 8,      /* some keyword needs p->flow (flowbits, flow:established...) */
-    SIG_F_IPONLY = 1u << 9,         /* only header address/proto tests (Suricata's "IP-only") */
+    SIG_F_IPONLY = 1u << 9,         /* only address/proto tests (Suricata's "IP-only"): first
+                                       packet of each flow direction only */
     SIG_F_NEED_PAYLOAD = 1u << 10,  /* has payload keywords: skip packets with no payload */
     SIG_F_TCP_STREAM = 1u << 11,    /* header protocol tcp-stream */
     SIG_F_TCP_PKT = 1u << 12,       /* header protocol tcp-pkt */
@@ -140,7 +146,9 @@ typedef struct Signature {
     SigBufferList *bufs;       /* inspected buffers, in first-use order */
     uint16_t n_bufs;
     SigMatchList post;         /* post-match actions */
-    struct ThresholdCtx *threshold;   /* threshold: or detection_filter: */
+    struct ThresholdCtx *threshold;   /* threshold: or detection_filter: (owned) */
+    const struct ThresholdRule **suppress; /* threshold.config suppress entries (borrowed) */
+    uint16_t n_suppress;
 
     /* fast pattern (chosen in rules/parse.c after all options) */
     const SigMatch *fp;        /* a content SigMatch, or NULL */
@@ -165,6 +173,8 @@ int sig_list_append(SigMatchList *list, SigMatch sm);
 
 /* The list of buffer `buffer_id` in s, created when absent; NULL on OOM. */
 SigMatchList *sig_buffer_list(Signature *s, int buffer_id);
+/* Same, the whole SigBufferList (valid until the next list is added). */
+SigBufferList *sig_buffer_get(Signature *s, int buffer_id);
 
 /* Free a signature and everything it owns. NULL is a no-op. */
 void sig_free(Signature *s);

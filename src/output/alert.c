@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "applayer/applayer.h"
 #include "detect/signature.h"
 
 /* metadata: one key per distinct name, values in rule order */
@@ -75,6 +76,9 @@ int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert
     json_kv_i64(j, "severity", a->severity);
     write_metadata(j, a->sig);
     json_object_end(j);
+    const char *app = p->flow ? applayer_flow_proto_name(p->flow) : NULL;
+    if (app && *app)
+        json_kv_str(j, "app_proto", app);
     write_flow(j, p);
     return eve_commit(w, j);
 }

@@ -8,7 +8,7 @@
  *   direction as Suricata's alerts), then
  *   alert {action "allowed" | "blocked", gid, signature_id, rev, signature,
  *          category, severity, metadata {key: [values...]}},
- *   app_proto (once the app-layer names the flow's protocol: issue 4),
+ *   app_proto (when the app-layer identified the flow's protocol),
  *   direction ("to_server" /
  *   "to_client", with a flow), flow {pkts_toserver, pkts_toclient,
  *   bytes_toserver, bytes_toclient, start, src_ip, dest_ip, src_port,

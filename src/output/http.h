@@ -18,8 +18,8 @@
  * Each member only when its source exists (hostname when a host is known,
  * http_port when a port was written in the URI or Host header, status and
  * redirect when a response line was parsed); `length` always: the
- * response body bytes after de-chunking, before decompression (libhtp's
- * response_message_len). Strings are written as bytes with lib/json's
+ * response body bytes on the wire, chunk framing included, before
+ * decompression (libhtp's response_message_len). Strings are written as bytes with lib/json's
  * Suricata-compatible escaping.
  *
  * Thread-safety: as eve_commit; the tx is read (composite buffers are not

@@ -397,6 +397,13 @@ void stream_deliver(StreamCtx *ctx, Flow *f, TcpSession *ssn, unsigned dir, bool
     }
 
     uint64_t lim = st->contig_end;
+    if (st->flags & TS_EOF_SENT) {
+        /* the consumer was told the end: whatever comes is dropped */
+        if (lim > st->app_progress)
+            st->app_progress = lim;
+        stream_release(ctx, ssn, st);
+        return;
+    }
     if (!unlimited) {
         uint64_t a = acked_end(st);
         if (a < lim)

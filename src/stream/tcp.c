@@ -344,9 +344,11 @@ static void close_session(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, S
                           void *user)
 {
     set_state(ctx, f, ssn, FLOW_TCP_CLOSED);
+    /* a reset ends both directions now: holes become gaps, then EOF */
+    bool rst = ssn->flags & TSS_CLOSED_BY_RST;
     for (unsigned d = 0; d < 2; d++)
         if (ssn->s[d].flags & TS_INIT)
-            stream_deliver(ctx, f, ssn, d, true, false, p, deliver, user);
+            stream_deliver(ctx, f, ssn, d, true, rst, p, deliver, user);
 }
 
 /* ---- session creation ---- */

@@ -29,11 +29,20 @@ printed in the summary, never skipped silently) or a failure. The reasons:
                       conversation by VLAN, the totals agree.
   split               kasbah (flow timeout, TCP session reuse) and tshark (TCP stream index)
                       split one endpoint pair into different numbers of flows; the totals
-                      agree exactly.
-  tunnel              tshark decodes a tunnel (GRE, VXLAN, GTP-U, Geneve, IP-in-IP, ...) and
-                      counts whole frames in the inner conversation.
+                      agree (exactly, or within tshark's kB rounding).
+  tunnel-carrier      the outer UDP conversation of a tunnel (VXLAN, GTP-U, Geneve,
+                      Teredo, L2TP, CAPWAP, ...): tshark counts its frames there and again
+                      in the inner conversation; kasbah, where it decodes the tunnel, counts
+                      the packet in the inner flow.
+  tunnel-not-decoded  tshark decodes a tunnel kasbah does not (L2TP, CAPWAP, ...), so
+                      kasbah has no flow for the inner conversation.
+  tunnel-inner-bytes  kasbah decodes the tunnel (GRE, GTP-U, ...): same packets per
+                      direction, but tshark counts whole frames and kasbah the inner packet,
+                      so kasbah's bytes are smaller.
   ip-fragments        the conversation carries IP fragments: tshark counts a reassembled
-                      datagram once, with the bytes of its last fragment's frame.
+                      datagram once, with the bytes of its last fragment's frame; kasbah
+                      counts the reassembled datagram. Accepted when the packet counts
+                      differ by at most the number of such frames.
   icmp-error-quote    an ICMP error quotes this conversation's header; tshark does not count
                       it in the conversation, a Suricata-style engine does. Only accepted
                       when the difference is exactly the number of quoting frames.
@@ -45,6 +54,9 @@ printed in the summary, never skipped silently) or a failure. The reasons:
                       number of such frames.
   truncated-frames    frames of the conversation were cut by the snaplen; accepted when the
                       packet counts differ by at most the number of such frames.
+  ipv4-length-zero    IPv4 total length 0 (TCP segmentation offload, BIG TCP): tshark takes
+                      the frame's length, kasbah rejects the header (ipv4
+                      iplen_smaller_than_hlen); accepted up to that counter.
   link-type-not-decoded  kasbah counts packets of a link type it has no decoder for
                       (stats decoder.unknown_datalink) and has no flow for the conversation.
 Anything else is a failure, printed with both sides' numbers.
@@ -81,12 +93,14 @@ REASONS = collections.OrderedDict([
     ("tshark-unreadable", "tshark cannot read the file; flows not compared"),
     ("vlan", "kasbah splits the conversation by VLAN id; totals agree"),
     ("split", "conversation split into a different number of flows; totals agree"),
-    ("tunnel", "tshark counts frames in a conversation inside a tunnel"),
-    ("ip-fragments", "conversation carries IP fragments (tshark: one frame per datagram)"),
+    ("tunnel-carrier", "outer UDP of a tunnel: tshark counts it, kasbah hands it inward"),
+    ("tunnel-not-decoded", "conversation inside a tunnel kasbah does not decode"),
+    ("tunnel-inner-bytes", "inside a tunnel: same packets, kasbah counts inner bytes"),
+    ("ip-fragments", "IP fragments: tshark counts one frame per datagram"),
     ("icmp-error-quote", "ICMP error quoting the conversation, counted only by kasbah"),
-    ("malformed-header", "tshark counts frames whose IP/UDP/TCP header is invalid "
-                         "(length fields, options); kasbah flags them, no flow"),
+    ("malformed-header", "invalid IP/UDP/TCP header: tshark counts it, kasbah flags it"),
     ("truncated-frames", "frames cut by the snaplen"),
+    ("ipv4-length-zero", "IPv4 total length 0 (TSO): tshark infers it, kasbah rejects"),
     ("link-type-not-decoded", "link type kasbah only counts (decoder.unknown_datalink)"),
 ])
 
@@ -383,53 +397,57 @@ def k_rendered(f):
     return ((f["a2b"][0], fmt_size(f["a2b"][1])), (f["b2a"][0], fmt_size(f["b2a"][1])))
 
 
-def exact_bytes(text):
-    n, unit = text.split()
-    return int(n) if unit == "bytes" else None
-
-
-def explain(key, tsides, kb, attrs, ipattrs, undecoded_link):
+def explain(key, tsides, kb, attrs, kstats):
     """Pick the reason for a conversation's difference, or None (a failure)."""
     t_pk = tuple(sum(s[d][0] for s in tsides) for d in (0, 1))
     k_pk = (sum(f["a2b"][0] for f in kb), sum(f["b2a"][0] for f in kb))
     k_by = (sum(f["a2b"][1] for f in kb), sum(f["b2a"][1] for f in kb))
     if tsides and kb and t_pk == k_pk:
-        t_by = [[exact_bytes(s[d][1]) for s in tsides] for d in (0, 1)]
-        if all(v is not None for d in t_by for v in d):
-            same = (sum(t_by[0]), sum(t_by[1])) == k_by
-        else:
-            # tshark rounded some totals: accept when each kasbah total lies within the
-            # rounding of tshark's parts (every part truncated to at most 1 unit).
-            same = True
-            for d in (0, 1):
-                lo = hi = 0
-                for s in tsides:
-                    n, unit = s[d][1].split()
-                    mult = {"bytes": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9}.get(unit, 10**12)
-                    lo += int(n) * mult
-                    hi += (int(n) + 1) * mult - 1 if mult > 1 else int(n)
-                same = same and lo <= k_by[d] <= hi
+        same = all(byte_range(tsides, d)[0] <= k_by[d] <= byte_range(tsides, d)[1] for d in (0, 1))
         if same:
             if len(set(f["vlan"] for f in kb)) > 1:
                 return "vlan"
             return "split"
     a = attrs.get(key, collections.Counter())
-    ipk = tuple(sorted([key[1][0], key[2][0]]))
-    ia = ipattrs.get(ipk, collections.Counter())
-    if a["tunneled"] or a["carrier"]:
-        return "tunnel"
-    if a["fragment"] or ia["fragment"]:
-        return "ip-fragments"
-    if a["quoted"] and sum(k_pk) - sum(t_pk) == a["quoted"]:
-        return "icmp-error-quote"
     missing = sum(t_pk) - sum(k_pk)
+    if a["carrier"]:
+        return "tunnel-carrier"
+    if a["tunneled"] and not kb:
+        return "tunnel-not-decoded"
+    if a["tunneled"] and t_pk == k_pk and all(
+            k_by[d] <= byte_range(tsides, d)[1] for d in (0, 1)):
+        return "tunnel-inner-bytes"
+    if a["fragment"] and abs(missing) <= a["fragment"]:
+        return "ip-fragments"
+    if a["quoted"] and -missing == a["quoted"]:
+        return "icmp-error-quote"
     if a["malformed"] and 0 < missing <= a["malformed"]:
         return "malformed-header"
-    if (a["truncated"] or ia["truncated"]) and 0 < abs(missing) <= max(a["truncated"], ia["truncated"]):
+    if a["truncated"] and 0 < abs(missing) <= a["truncated"]:
         return "truncated-frames"
-    if undecoded_link and not kb:
+    if 0 < missing <= kstats_event(kstats, "ipv4", "iplen_smaller_than_hlen"):
+        return "ipv4-length-zero"
+    if kstats.get("decoder", {}).get("unknown_datalink") and not kb:
         return "link-type-not-decoded"
     return None
+
+
+def byte_range(tsides, d):
+    """The exact byte total tshark's rendered parts of direction d allow: (lo, hi)."""
+    lo = hi = 0
+    for s in tsides:
+        n, unit = s[d][1].split()
+        mult = {"bytes": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9}.get(unit, 10**12)
+        lo += int(n) * mult
+        hi += int(n) * mult + (mult - 1)
+    return lo, hi
+
+
+def kstats_event(kstats, layer, name):
+    try:
+        return int(kstats["decoder"]["event"][layer][name])
+    except (KeyError, TypeError, ValueError):
+        return 0
 
 
 def analyse(job):
@@ -479,8 +497,12 @@ def analyse(job):
         res["fail"].append("packets: kasbah decoder.pkts %s, expected %d%s"
                            % (pkts, want, "" if capinfos_ok else " (libpcap's count)"))
     elif not capinfos_ok:
-        res["exc"]["broken-file" if info.error or not info.libpcap_readable else "tshark-unreadable"] += 1
         res["notes"].append("capinfos cannot open it; kasbah matches libpcap's %d packets" % want)
+        if info.error or not info.libpcap_readable:
+            res["exc"]["broken-file"] += 1      # flows of what was read are still compared
+        else:
+            res["exc"]["tshark-unreadable"] += 1  # a link type Wireshark does not know
+            return res
     if kr["rc"] not in (0,) and not info.error:
         res["fail"].append("kasbah exit status %d on a readable capture: %s"
                            % (kr["rc"], kr["stderr"].strip()[-200:]))
@@ -491,8 +513,7 @@ def analyse(job):
         res["exc"]["tshark-unreadable"] += 1
         res["notes"].append("tshark: %s" % terr)
         return res
-    attrs, ipattrs = frame_attributes(frames)
-    undecoded_link = bool(kr["stats"].get("decoder", {}).get("unknown_datalink"))
+    attrs, _ = frame_attributes(frames)
     tg = collections.defaultdict(list)
     for c in convs:
         tg[conv_key(c["proto"], c["a"], c["b"])].append(c)
@@ -505,10 +526,13 @@ def analyse(job):
         ksides = sorted(k_rendered(f) for f in kb)
         if tsides == ksides:
             continue
-        reason = explain(key, tsides, kb, attrs, ipattrs, undecoded_link)
+        reason = explain(key, tsides, kb, attrs, kr["stats"])
         desc = "%s %s:%d <-> %s:%d tshark %s kasbah %s" % (
             key[0], key[1][0], key[1][1], key[2][0], key[2][1],
             fmt_side(tsides), fmt_side(ksides))
+        if reason in ("split", "vlan"):
+            why = collections.Counter(f["reason"] or "?" for f in kb)
+            desc += " (kasbah flow end: %s)" % ", ".join("%s x%d" % kv for kv in sorted(why.items()))
         if reason is None:
             res["fail"].append(desc)
         else:

@@ -168,12 +168,37 @@ def capture_jobs(kasbah, pcaps, rels):
     return jobs
 
 
+def directory_jobs(kasbah, pcaps, rels):
+    """One run per directory holding captures: kasbah reads it as one stream. Expected:
+    the sum of what libpcap delivers from each capture, and a warning naming each file
+    that is not a capture libpcap can open."""
+    by_dir = {}
+    for rel in rels:
+        by_dir.setdefault(os.path.dirname(rel), []).append(rel)
+    jobs = []
+    for d in sorted(by_dir):
+        total, unreadable = 0, []
+        for rel in by_dir[d]:
+            lp = capfile_inspect(os.path.join(pcaps, rel)).libpcap_count
+            if lp < 0:
+                unreadable.append(os.path.basename(rel))
+            else:
+                total += lp
+        readable = len(by_dir[d]) - len(unreadable)
+        jobs.append(("dir:" + (d or "."), kasbah, os.path.join(pcaps, d), 0 if readable else 2,
+                     total if readable else None, tuple(unreadable), False))
+    return jobs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kasbah", help="sanitizer-built kasbah binary")
     ap.add_argument("--setup", action="store_true", help="configure and build build-asan first")
-    ap.add_argument("--all", action="store_true", help="every capture in MANIFEST.tsv (the default)")
-    ap.add_argument("--selection", help="only the captures listed in this file")
+    ap.add_argument("--all", action="store_true",
+                    help="one run per capture in MANIFEST.tsv (the default without --dirs/--selection)")
+    ap.add_argument("--dirs", action="store_true",
+                    help="one run per directory of captures (every capture, read as streams)")
+    ap.add_argument("--selection", help="one run per capture listed in this file")
     ap.add_argument("--no-captures", action="store_true", help="only the generated files")
     ap.add_argument("--no-generated", action="store_true", help="only the shared captures")
     ap.add_argument("--keep", help="write the generated files here and keep them")
@@ -200,13 +225,16 @@ def main():
                 jobs.append(("generated/" + c.name, kasbah, c.path, c.rc, c.pkts, c.names, c.one_line))
         if not args.no_captures:
             pcaps = os.path.join(shared_dir(), "data", "pcaps")
+            with open(os.path.join(pcaps, "MANIFEST.tsv"), newline="") as f:
+                every = [row["path"] for row in csv.DictReader(f, delimiter="\t")]
+            if args.dirs:
+                jobs += directory_jobs(kasbah, pcaps, every)
             if args.selection:
                 with open(args.selection) as f:
                     rels = [ln.strip() for ln in f if ln.strip() and not ln.startswith("#")]
-            else:
-                with open(os.path.join(pcaps, "MANIFEST.tsv"), newline="") as f:
-                    rels = [row["path"] for row in csv.DictReader(f, delimiter="\t")]
-            jobs += capture_jobs(kasbah, pcaps, rels)
+                jobs += capture_jobs(kasbah, pcaps, rels)
+            if args.all or not (args.dirs or args.selection):
+                jobs += capture_jobs(kasbah, pcaps, every)
 
         passed = failed = 0
         times = []

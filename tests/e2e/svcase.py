@@ -450,6 +450,18 @@ def tail(text, n=3):
     return " | ".join(lines[-n:]) if lines else "(no output)"
 
 
+SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime error:",
+                   b"WARNING: ThreadSanitizer", b"ERROR: MemorySanitizer")
+
+
+def sanitizer_report(stderr):
+    """The first line of an ASan/UBSan/LSan/TSan report in stderr, or None."""
+    for raw in stderr.splitlines():
+        if any(m in raw for m in SANITIZER_MARKS):
+            return raw.decode("utf-8", "replace").strip()[:200]
+    return None
+
+
 def run_case(case_dir, name, kasbah, version=EMULATED_VERSION, timeout=DEFAULT_TIMEOUT,
              workdir=None, keep=False):
     """Run one case and judge it. Never raises for a case problem: returns a Result."""
@@ -489,6 +501,9 @@ def run_case(case_dir, name, kasbah, version=EMULATED_VERSION, timeout=DEFAULT_T
             return Result(name, "fail", "cannot run %s: %s" % (kasbah, e), cmd=cmd)
         with open(os.path.join(outdir, "stderr"), "wb") as f:
             f.write(proc.stderr)
+        report = sanitizer_report(proc.stderr)
+        if report:
+            return Result(name, "fail", "sanitizer report: %s" % report, cmd=cmd)
         if proc.returncode != case.exit_code:
             how = ("killed by signal %d" % -proc.returncode if proc.returncode < 0
                    else "exit status %d" % proc.returncode)

@@ -10,8 +10,10 @@
  *               between packets (so defrag timeouts fire)
  *   then        records of len(2, big-endian) + bytes; a short last
  *               record takes what is left
- * All records go through one DecodeCtx with a small defrag memcap, so
- * fragments of one input reassemble (and hit the cap) deterministically.
+ * All records go through one DecodeCtx (one per checksum setting, made
+ * once) with a small defrag memcap, so fragments of one input reassemble
+ * and hit the cap; every pending datagram is expired at the end of each
+ * input, so inputs do not influence each other.
  * Each packet is copied to an exact-size heap buffer so that ASan sees any
  * read past caplen. Pseudo packets' payload is read end to end.
  */
@@ -31,6 +33,7 @@ static const int dlts[] = {
 };
 
 static Stats stats;
+static DecodeCtx *ctxs[2];
 
 static unsigned touch(const Packet *p)
 {
@@ -44,14 +47,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    DecodeConfig cfg;
-    decode_config_defaults(&cfg);
-    cfg.checksum_validate = (data[1] & 1) != 0;
-    cfg.defrag_memcap = 4096;
-    cfg.defrag_max_frags = 16;
-    DecodeCtx *ctx = decode_ctx_new(&cfg, &stats);
-    if (ctx == NULL)
-        return 0;
+    int v = data[1] & 1;
+    if (ctxs[v] == NULL) {
+        DecodeConfig cfg;
+        decode_config_defaults(&cfg);
+        cfg.checksum_validate = v != 0;
+        cfg.defrag_memcap = 4096;
+        cfg.defrag_max_frags = 16;
+        ctxs[v] = decode_ctx_new(&cfg, &stats);
+        if (ctxs[v] == NULL)
+            return 0;
+    }
+    DecodeCtx *ctx = ctxs[v];
     int dlt = dlts[data[0] % (sizeof dlts / sizeof dlts[0])];
     bool cut = (data[1] & 2) != 0;
     int64_t step = (int64_t)(data[1] >> 2) * 1000000000;
@@ -93,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         now += step;
         decode_defrag_timeout(ctx, now);
     }
-    decode_ctx_free(ctx);
+    decode_defrag_timeout(ctx, INT64_MAX); /* forget this input's datagrams */
     (void)sink;
     return 0;
 }

@@ -91,7 +91,7 @@ static uint32_t consume(Flow *f, unsigned dir, const uint8_t *data, uint32_t len
     return take;
 }
 
-static void send(StreamCtx *sc, Flow *f, Harness *h, unsigned dir, uint8_t flags, uint32_t seq,
+static void segment(StreamCtx *sc, Flow *f, Harness *h, unsigned dir, uint8_t flags, uint32_t seq,
                  uint32_t ack, const uint8_t *data, uint32_t len)
 {
     Packet p;
@@ -171,9 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const uint32_t isn[2] = {0x10000000u, 0xfffffff0u}; /* the server's wraps */
     if (!cfg.midstream) {
-        send(sc, &f, &h, 0, TCP_SYN, isn[0], 0, NULL, 0);
-        send(sc, &f, &h, 1, TCP_SYN | TCP_ACK, isn[1], isn[0] + 1, NULL, 0);
-        send(sc, &f, &h, 0, TCP_ACK, isn[0] + 1, isn[1] + 1, NULL, 0);
+        segment(sc, &f, &h, 0, TCP_SYN, isn[0], 0, NULL, 0);
+        segment(sc, &f, &h, 1, TCP_SYN | TCP_ACK, isn[1], isn[0] + 1, NULL, 0);
+        segment(sc, &f, &h, 0, TCP_ACK, isn[0] + 1, isn[1] + 1, NULL, 0);
     }
     size_t i = 2;
     while (i + 6 <= size) {
@@ -187,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             len = (uint32_t)(size - i);
         uint32_t seq = isn[dir] + 1 + (uint32_t)(int32_t)so;
         uint32_t ack = isn[dir ^ 1] + 1 + (uint32_t)(int32_t)ao;
-        send(sc, &f, &h, dir, flags, seq, ack, data + i, len);
+        segment(sc, &f, &h, dir, flags, seq, ack, data + i, len);
         i += len;
     }
     stream_flow_end(sc, &f, consume, &h);

@@ -173,7 +173,8 @@ static bool run_layer(HttpState *s, HttpTx *tx, unsigned dir, unsigned i, const 
         int rc = inflate(zs, Z_NO_FLUSH);
         size_t produced = sizeof(out) - zs->avail_out;
         if (rc == Z_DATA_ERROR && d->first[i] && d->kind[i] == HTTP_CE_DEFLATE) {
-            /* not a zlib header: start over as raw deflate */
+            /* not a zlib header (it is 2 bytes, maybe fed in earlier
+             * calls): start over as raw deflate from the first byte */
             inflateEnd(zs);
             d->init[i] = false;
             if (!layer_init(d, i, true)) {
@@ -182,19 +183,45 @@ static bool run_layer(HttpState *s, HttpTx *tx, unsigned dir, unsigned i, const 
                 return true;
             }
             d->first[i] = false;
+            if (d->n_head[i] > 0) {
+                uint8_t tmp[2];
+                memcpy(tmp, d->head[i], d->n_head[i]);
+                uint8_t nh = d->n_head[i];
+                d->n_head[i] = 0;
+                if (!run_layer(s, tx, dir, i, tmp, nh))
+                    return false;
+                if (d->failed || d->stopped)
+                    return true;
+            }
             zs->next_in = (Bytef *)(uintptr_t)in;
             zs->avail_in = (uInt)n;
             continue;
         }
-        d->first[i] = false;
         if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
             d->failed = true;
             http_tx_event(s, tx, HTTP_EV_GZIP_DECOMPRESSION_FAILED);
-            /* keep what is left as received */
+            /* keep the bytes as received from there on (as libhtp passes
+             * data through); an error in the first bytes keeps them all */
+            if (d->first[i]) {
+                if (!store(s, tx, dir, d->head[i], d->n_head[i]))
+                    return false;
+                return store(s, tx, dir, in + (n - before_in), before_in);
+            }
             return store(s, tx, dir, zs->next_in, zs->avail_in);
         }
-        d->in_total += before_in - zs->avail_in;
-        d->out_total += produced;
+        if (d->first[i]) {
+            /* remember the first two bytes in case they must be replayed */
+            size_t used = before_in - zs->avail_in;
+            for (size_t k = 0; k < used && d->n_head[i] < 2; k++)
+                d->head[i][d->n_head[i]++] = in[(size_t)(n - before_in) + k];
+            if (d->n_head[i] >= 2 || produced > 0)
+                d->first[i] = false;
+        }
+        /* the ratio compares wire bytes with what the last layer yields */
+        if (i == 0)
+            d->in_total += before_in - zs->avail_in;
+        if (i + 1u == d->n_layers)
+            d->out_total += produced;
         if (produced > 0 && !run_layer(s, tx, dir, i + 1, out, produced))
             return false;
         if (d->out_total > s->ctx->cfg.bomb_limit &&

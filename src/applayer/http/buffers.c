@@ -18,6 +18,10 @@
  *   http.header.raw   the header bytes as received, line ends and the
  *                     final empty line included (trailers appended)
  *   single headers    the value alone, no name, no CRLF
+ *   file.data         the response body to the client; to the server the
+ *                     request body (Suricata stores a POST/PUT body as a
+ *                     file; kasbah does not split multipart parts, so the
+ *                     whole body is inspected)
  * Buffers of a side appear once its headers are complete (start and
  * request/response lines once the line is parsed; bodies once bytes are
  * stored).
@@ -58,7 +62,7 @@ static const struct {
     [HTTP_BUF_STAT_CODE] = { "http.stat_code", 1 },
     [HTTP_BUF_STAT_MSG] = { "http.stat_msg", 1 },
     [HTTP_BUF_RESPONSE_BODY] = { "http.response_body", 1 },
-    [HTTP_BUF_FILE_DATA] = { "file.data", 1 },
+    [HTTP_BUF_FILE_DATA] = { "file.data", 2 },
     [HTTP_BUF_START] = { "http.start", 2 },
 };
 

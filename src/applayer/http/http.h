@@ -249,8 +249,9 @@ uint64_t http_tx_events(const HttpTx *tx); /* bit i = event i */
 int http_tx_status(const HttpTx *tx);
 /* Port from the URI or Host header, -1 when none. */
 int http_tx_port(const HttpTx *tx);
-/* Body bytes of the message on the wire (chunk framing removed, before
- * decompression) -- EVE `length` for dir 1 -- and after decoding. */
+/* Body bytes of the message on the wire, chunk-size lines and chunk CRLFs
+ * included, before decompression (libhtp's message_len: EVE `length` for
+ * dir 1) -- and the body bytes after de-chunking and decoding. */
 uint64_t http_tx_body_len(const HttpTx *tx, unsigned dir);
 uint64_t http_tx_body_decoded_len(const HttpTx *tx, unsigned dir);
 /* Number of headers of dir and the i-th one (name and value borrowed from
@@ -295,7 +296,7 @@ typedef enum HttpBufferId {
     HTTP_BUF_STAT_CODE,      /* http.stat_code */
     HTTP_BUF_STAT_MSG,       /* http.stat_msg */
     HTTP_BUF_RESPONSE_BODY,  /* http.response_body: decoded, up to the limit */
-    HTTP_BUF_FILE_DATA,      /* file.data: the response body for HTTP */
+    HTTP_BUF_FILE_DATA,      /* file.data: response body (dir 1), request body (dir 0) */
     HTTP_BUF_START,          /* http.start: start line, headers, final "\r\n" */
     HTTP_BUF_COUNT
 } HttpBufferId;

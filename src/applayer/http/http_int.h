@@ -56,7 +56,9 @@ typedef struct HttpDecoder {
     z_stream zs[HTTP_MAX_LAYERS];
     uint8_t kind[HTTP_MAX_LAYERS];   /* HTTP_CE_* of each layer, in decode order */
     bool init[HTTP_MAX_LAYERS];
-    bool first[HTTP_MAX_LAYERS];     /* no byte fed yet (deflate: zlib vs raw retry) */
+    bool first[HTTP_MAX_LAYERS];     /* still in the 2-byte zlib header (deflate: zlib vs raw retry) */
+    uint8_t head[HTTP_MAX_LAYERS][2];/* header bytes seen so far, for the raw retry */
+    uint8_t n_head[HTTP_MAX_LAYERS];
     uint8_t n_layers;
     bool failed;                     /* passing bytes through undecoded */
     bool stopped;                    /* bomb: no more output */

@@ -232,6 +232,9 @@ static HttpTx *tx_new(HttpState *s)
         return NULL;
     tx->id = s->next_id++;
     tx->acct = s->ctx->acct;
+    /* no response will be parsed any more: do not wait for one */
+    if (s->side[1].ps == HTTP_PS_DEAD)
+        tx->msg[1].progress = HTTP_PROGRESS_COMPLETE;
     tx->port = -1;
     tx->req_proto = -1;
     if (s->tail != NULL)
@@ -1021,8 +1024,11 @@ static bool on_line(HttpState *s, unsigned dir, const uint8_t *line, size_t len,
     case HTTP_PS_TRAILERS:
         return header_line(s, dir, line, len);
     case HTTP_PS_CHUNK_LEN:
+        /* libhtp counts chunk framing in the message length */
+        sd->tx->msg[dir].body_wire += raw_len;
         return chunk_len_line(s, dir, line, len);
     case HTTP_PS_CHUNK_END:
+        sd->tx->msg[dir].body_wire += raw_len;
         sd->ps = HTTP_PS_CHUNK_LEN;
         return true;
     default:
@@ -1120,7 +1126,8 @@ static void on_gap(HttpState *s, unsigned dir, size_t len)
         return;
     case HTTP_PS_BODY_CLOSE:
         tx->msg[dir].body_wire += len;
-        tx->msg[dir].dec.failed = true;
+        if (tx->msg[dir].dec_active)
+            tx->msg[dir].dec.stopped = true; /* cannot decode across the hole */
         return;
     case HTTP_PS_BODY_CL:
     case HTTP_PS_CHUNK_DATA:
@@ -1128,7 +1135,8 @@ static void on_gap(HttpState *s, unsigned dir, size_t len)
             sd->remaining -= len;
             tx->msg[dir].body_wire += len;
             /* a decoder cannot continue across missing bytes */
-            tx->msg[dir].dec.failed = true;
+            if (tx->msg[dir].dec_active)
+                tx->msg[dir].dec.stopped = true;
             if (sd->remaining == 0) {
                 if (sd->ps == HTTP_PS_BODY_CL)
                     msg_complete(s, dir);
@@ -1140,6 +1148,14 @@ static void on_gap(HttpState *s, unsigned dir, size_t len)
         break;
     default:
         break;
+    }
+    /* lost response bytes belong to the oldest request still waiting */
+    if (tx == NULL && dir == 1) {
+        for (HttpTx *t = s->head; t != NULL; t = t->next)
+            if (t->msg[1].progress == HTTP_PROGRESS_NONE) {
+                t->flags |= HTTP_TX_GAP;
+                break;
+            }
     }
     sd->line.len = 0;
     go_dead(s, dir);
@@ -1161,11 +1177,9 @@ static bool on_eof(HttpState *s, unsigned dir)
     }
     if ((sd->ps == HTTP_PS_HEADERS || sd->ps == HTTP_PS_TRAILERS) && !pend_flush(s, dir))
         return false;
-    if (sd->ps != HTTP_PS_DEAD) {
-        side_finish(s, dir);
-        if (sd->ps != HTTP_PS_IGNORE)
-            sd->ps = HTTP_PS_IDLE;
-    }
+    side_finish(s, dir);
+    if (sd->ps != HTTP_PS_DEAD && sd->ps != HTTP_PS_IGNORE)
+        sd->ps = HTTP_PS_IDLE;
     return true;
 }
 

@@ -191,6 +191,21 @@ static int content_setup(DetectParse *pc, const char *arg)
     return detect_sm_add_buffer(pc, &kw_content, c);
 }
 
+/* uricontent:"x" == http.uri; content:"x" (the pre-sticky-buffer form). */
+static int uricontent_setup(DetectParse *pc, const char *arg)
+{
+    int id = detect_buffer_register("http.uri", NULL);
+    if (id < 0)
+        return detect_parse_error(pc, DETECT_ERR_OOM, "buffer table full");
+    int saved = pc->cur_buf;
+    pc->cur_buf = id;
+    int rc = content_setup(pc, arg);
+    pc->cur_buf = saved;
+    if (rc == 0 && detect_buffer_getter(id) == NULL && pc->needs_buf < 0)
+        pc->needs_buf = id;
+    return rc;
+}
+
 /* The content a modifier applies to, or NULL after reporting why. */
 static ContentCtx *last_content(DetectParse *pc, const char *what)
 {
@@ -381,6 +396,7 @@ static const DetectKeyword kw_content = {
 };
 
 static const DetectKeyword kws[] = {
+    { .name = "uricontent", .id = DETECT_KW_CONTENT, .setup = uricontent_setup, .free = content_free },
     { .name = "nocase", .flags = KW_F_NOOPT, .setup = nocase_setup },
     { .name = "depth", .setup = depth_setup },
     { .name = "offset", .setup = offset_setup },

@@ -113,10 +113,13 @@ static int pcre_setup(DetectParse *pc, const char *arg)
         p++;
     }
     size_t len = strlen(p);
-    if (len < 2 || p[0] != '"' || p[len - 1] != '"')
-        return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "expected a quoted \"/regex/flags\"");
-    p++;
-    len -= 2;
+    if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
+        p++;
+        len -= 2;
+    } else if (len == 0 || p[0] != '/') {
+        /* Suricata also takes the regex unquoted: pcre:/x/i; */
+        return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "expected \"/regex/flags\"");
+    }
     if (len < 2 || p[0] != '/')
         return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "regex must start with '/'");
     const char *last = NULL;

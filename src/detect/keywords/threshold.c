@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "detect/detect_int.h"
+#include "detect/rules/address.h"
 #include "detect/keyword.h"
 #include "detect/keywords/uint.h"
 #include "lib/alloc.h"
@@ -345,4 +347,196 @@ void kw_threshold_register(void)
 {
     detect_keyword_register(&kw_threshold);
     detect_keyword_register(&kw_df);
+}
+
+/* ------------------------------------------------------------------ */
+/* threshold.config                                                    */
+/* ------------------------------------------------------------------ */
+
+static int add_suppress(Signature *s, const ThresholdRule *r)
+{
+    const ThresholdRule **n = mem_realloc(detect_mem(), s->suppress, (s->n_suppress + 1u) * sizeof *n);
+    if (!n)
+        return -1;
+    n[s->n_suppress++] = r;
+    s->suppress = n;
+    return 0;
+}
+
+static int apply_rule(DetectEngine *de, const ThresholdRule *r)
+{
+    int applied = 0;
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        Signature *s = de->sigs[i];
+        if ((r->gid && r->gid != s->gid) || (r->sid && r->sid != s->sid))
+            continue;
+        if (r->suppress) {
+            if (add_suppress(s, r) != 0)
+                return -1;
+        } else {
+            if (!s->threshold) {
+                s->threshold = mem_calloc(detect_mem(), 1, sizeof *s->threshold);
+                if (!s->threshold)
+                    return -1;
+            }
+            *s->threshold = r->t;
+        }
+        applied++;
+    }
+    return applied;
+}
+
+/* Parse one line into r. 0, or -1 with err. */
+static int parse_line(DetectEngine *de, char *line, ThresholdRule *r, char *err, size_t err_len)
+{
+    memset(r, 0, sizeof *r);
+    char *p = trim(line);
+    char *sp = p;
+    while (*sp && !isspace((unsigned char)*sp))
+        sp++;
+    if (*sp)
+        *sp++ = '\0';
+    bool is_thresh = strcmp(p, "threshold") == 0 || strcmp(p, "event_filter") == 0;
+    r->suppress = strcmp(p, "suppress") == 0;
+    if (strcmp(p, "rate_filter") == 0) {
+        snprintf(err, err_len, "rate_filter is not supported");
+        return -1;
+    }
+    if (!is_thresh && !r->suppress) {
+        snprintf(err, err_len, "expected threshold, event_filter or suppress, got '%.20s'", p);
+        return -1;
+    }
+    /* pull gen_id / sig_id (and for suppress: track, ip) out, pass the rest on */
+    char rest[512] = "";
+    size_t rl = 0;
+    bool have_gid = false, have_sid = false;
+    const char *ip = NULL;
+    char *item = sp;
+    while (item && *item) {
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        char *it = trim(item);
+        char *v = it;
+        while (*v && !isspace((unsigned char)*v))
+            v++;
+        char *val = NULL;
+        if (*v) {
+            *v = '\0';
+            val = trim(v + 1);
+        }
+        uint64_t n;
+        if (!val) {
+            snprintf(err, err_len, "expected 'name value', got '%.30s'", it);
+            return -1;
+        }
+        if (strcmp(it, "gen_id") == 0 && detect_parse_u64(val, UINT32_MAX, &n) == 0) {
+            r->gid = (uint32_t)n;
+            have_gid = true;
+        } else if (strcmp(it, "sig_id") == 0 && detect_parse_u64(val, UINT32_MAX, &n) == 0) {
+            r->sid = (uint32_t)n;
+            have_sid = true;
+        } else if (r->suppress && strcmp(it, "track") == 0) {
+            if (strcmp(val, "by_src") == 0)
+                r->ip_track = TRACK_SRC;
+            else if (strcmp(val, "by_dst") == 0)
+                r->ip_track = TRACK_DST;
+            else if (strcmp(val, "by_either") == 0)
+                r->ip_track = TRACK_BOTH;
+            else {
+                snprintf(err, err_len, "suppress track must be by_src, by_dst or by_either");
+                return -1;
+            }
+        } else if (r->suppress && strcmp(it, "ip") == 0) {
+            ip = val;
+        } else if (is_thresh) {
+            int w = snprintf(rest + rl, sizeof rest - rl, "%s%s %s", rl ? "," : "", it, val);
+            if (w < 0 || (size_t)w >= sizeof rest - rl) {
+                snprintf(err, err_len, "line too long");
+                return -1;
+            }
+            rl += (size_t)w;
+        } else {
+            snprintf(err, err_len, "unknown option '%.20s'", it);
+            return -1;
+        }
+        item = comma ? comma + 1 : NULL;
+    }
+    if (!have_gid || !have_sid) {
+        snprintf(err, err_len, "needs gen_id and sig_id");
+        return -1;
+    }
+    if (is_thresh)
+        return threshold_parse(rest, false, &r->t, err, err_len);
+    if (ip) {
+        char aerr[160];
+        if (addr_set_parse(de->conf, ip, &r->ip, aerr, sizeof aerr) != 0) {
+            snprintf(err, err_len, "ip: %s", aerr);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int threshold_config_load(DetectEngine *de, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[1024];
+    unsigned lineno = 0;
+    int applied = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *t = trim(line);
+        if (*t == '\0' || *t == '#')
+            continue;
+        ThresholdRule r;
+        char err[200];
+        if (parse_line(de, t, &r, err, sizeof err) != 0) {
+            log_error("%s:%u: %s", path, lineno, err);
+            continue;
+        }
+        ThresholdRule *nr = mem_realloc(detect_mem(), de->trules, (de->n_trules + 1u) * sizeof *nr);
+        if (!nr) {
+            addr_set_free(r.ip);
+            break;
+        }
+        de->trules = nr;
+        de->trules[de->n_trules++] = r;
+    }
+    fclose(f);
+    /* apply after reading: the array no longer moves, so signatures may
+     * keep pointers to suppress entries */
+    for (uint32_t i = 0; i < de->n_trules; i++) {
+        int n = apply_rule(de, &de->trules[i]);
+        if (n > 0)
+            applied += n;
+    }
+    return applied;
+}
+
+bool threshold_suppressed(const Signature *s, const Packet *p)
+{
+    for (uint16_t i = 0; i < s->n_suppress; i++) {
+        const ThresholdRule *r = s->suppress[i];
+        if (!r->ip)
+            return true;
+        bool src = addr_set_match(r->ip, p->ip_ver, &p->src);
+        bool dst = addr_set_match(r->ip, p->ip_ver, &p->dst);
+        if ((r->ip_track == TRACK_SRC && src) || (r->ip_track == TRACK_DST && dst) ||
+            (r->ip_track == TRACK_BOTH && (src || dst)))
+            return true;
+    }
+    return false;
+}
+
+void threshold_config_fini(DetectEngine *de)
+{
+    for (uint32_t i = 0; i < de->n_trules; i++)
+        addr_set_free(de->trules[i].ip);
+    mem_free(detect_mem(), de->trules);
+    de->trules = NULL;
+    de->n_trules = 0;
 }

@@ -67,11 +67,30 @@ void threshold_flow_fini(struct DetectFlowState *st);
 
 /* A threshold.config line applied to signatures at load time. */
 typedef struct ThresholdRule {
-    uint32_t gid, sid;        /* sid 0: every signature of gid */
+    uint32_t gid, sid;        /* 0 = any */
     bool suppress;
-    ThresholdCtx t;
-    bool has_track_ip;        /* suppress ... track by_src/by_dst, ip X */
-    struct AddrSet *ip;
+    ThresholdCtx t;           /* threshold / event_filter settings */
+    ThreshTrack ip_track;     /* suppress: TRACK_SRC, TRACK_DST or TRACK_BOTH (either) */
+    struct AddrSet *ip;       /* suppress ... track by_x, ip X; NULL: suppress always */
 } ThresholdRule;
+
+/*
+ * Read a threshold.config file (Suricata's format, one entry a line):
+ *   threshold gen_id G, sig_id S, type T, track K, count N, seconds N
+ *   event_filter ... (same as threshold)
+ *   suppress gen_id G, sig_id S[, track by_src|by_dst|by_either, ip ADDR]
+ * and apply it to the engine's signatures: a threshold replaces the rule's
+ * own, a suppress silences the rule (for the given addresses). rate_filter
+ * is reported as unsupported. Bad lines are reported "FILE:LINE: ..." and
+ * skipped. Returns entries applied, -1 when the file cannot be read.
+ */
+struct DetectEngine;
+int threshold_config_load(struct DetectEngine *de, const char *path);
+
+/* Is this alert silenced by a suppress entry of s? */
+bool threshold_suppressed(const struct Signature *s, const Packet *p);
+
+/* Free the entries (engine teardown). */
+void threshold_config_fini(struct DetectEngine *de);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "applayer/applayer.h"
 #include "detect/buffer.h"
 #include "detect/detect_int.h"
 #include "detect/keywords/content.h"
@@ -67,18 +68,21 @@ static bool parse_action(const char *w, DetectAction *a)
 
 static void proto_set(SigProto *p, uint8_t n) { p->protos[n / 8] |= (uint8_t)(1u << (n % 8)); }
 
-/* Application-layer protocol names and their transports (t = tcp, u = udp). */
-static const struct { const char *name; const char *tr; uint16_t id; } app_protos[] = {
-    { "http", "t", 1 }, { "http1", "t", 1 }, { "http2", "t", 2 }, { "dns", "tu", 3 },
-    { "tls", "t", 4 }, { "ssl", "t", 4 }, { "smtp", "t", 5 }, { "ftp", "t", 6 },
-    { "ftp-data", "t", 7 }, { "ssh", "t", 8 }, { "smb", "t", 9 }, { "dcerpc", "tu", 10 },
-    { "nfs", "tu", 11 }, { "ntp", "u", 12 }, { "dhcp", "u", 13 }, { "krb5", "tu", 14 },
-    { "snmp", "u", 15 }, { "sip", "tu", 16 }, { "rdp", "t", 17 }, { "rfb", "t", 18 },
-    { "mqtt", "t", 19 }, { "modbus", "t", 20 }, { "dnp3", "t", 21 }, { "enip", "tu", 22 },
-    { "ike", "u", 23 }, { "ikev2", "u", 23 }, { "tftp", "u", 24 }, { "imap", "t", 25 },
-    { "pop3", "t", 26 }, { "quic", "u", 27 }, { "pgsql", "t", 28 }, { "telnet", "t", 29 },
-    { "websocket", "t", 30 }, { "ldap", "tu", 31 }, { "irc", "t", 32 }, { "bittorrent-dht", "u", 33 },
-    { "doh2", "t", 34 }, { "mdns", "u", 35 }, { "nntp", "t", 36 }, { "ssdp", "u", 37 },
+/* Application-layer protocol names and their transports (t = tcp, u = udp).
+ * Until the app-layer gates rules by the flow's protocol (issue 4), such a
+ * rule inspects every packet of its transport. Protocol ids come from
+ * applayer/applayer.h. */
+static const struct { const char *name; const char *tr; } app_protos[] = {
+    { "http", "t" }, { "http1", "t" }, { "http2", "t" }, { "dns", "tu" },
+    { "tls", "t" }, { "ssl", "t" }, { "smtp", "t" }, { "ftp", "t" },
+    { "ftp-data", "t" }, { "ssh", "t" }, { "smb", "t" }, { "dcerpc", "tu" },
+    { "nfs", "tu" }, { "ntp", "u" }, { "dhcp", "u" }, { "krb5", "tu" },
+    { "snmp", "u" }, { "sip", "tu" }, { "rdp", "t" }, { "rfb", "t" },
+    { "mqtt", "t" }, { "modbus", "t" }, { "dnp3", "t" }, { "enip", "tu" },
+    { "ike", "u" }, { "ikev2", "u" }, { "tftp", "u" }, { "imap", "t" },
+    { "pop3", "t" }, { "quic", "u" }, { "pgsql", "t" }, { "telnet", "t" },
+    { "websocket", "t" }, { "ldap", "tu" }, { "irc", "t" }, { "bittorrent-dht", "u" },
+    { "doh2", "t" }, { "mdns", "u" }, { "nntp", "t" }, { "ssdp", "u" },
 };
 
 static bool parse_proto(const char *w, Signature *s)
@@ -134,7 +138,8 @@ static bool parse_proto(const char *w, Signature *s)
                 proto_set(p, 6);
             if (strchr(app_protos[i].tr, 'u'))
                 proto_set(p, 17);
-            p->app_proto = app_protos[i].id;
+            int ap = app_proto_by_name(app_protos[i].name);
+            p->app_proto = ap > 0 ? (uint16_t)ap : 0; /* 0: a protocol kasbah does not parse */
             p->app_name = app_protos[i].name;
             return true;
         }
@@ -343,6 +348,15 @@ static int finish(DetectParse *pc, RuleError *err)
         if (id == DETECT_BUF_PAYLOAD && s->bufs[b].list.n > 0)
             s->flags |= SIG_F_NEED_PAYLOAD;
     }
+    /* Suricata's "IP-only" rules: nothing but addresses and protocol (any
+     * ports, no option that tests or changes anything). They are inspected
+     * once per flow direction, on its first packet (detect.c). */
+    bool bufs_empty = true;
+    for (uint16_t b = 0; b < s->n_bufs; b++)
+        if (s->bufs[b].list.n > 0)
+            bufs_empty = false;
+    if (s->match.n == 0 && s->post.n == 0 && bufs_empty && (s->flags & SIG_F_SP_ANY) && (s->flags & SIG_F_DP_ANY))
+        s->flags |= SIG_F_IPONLY;
     if (!s->prio_explicit)
         s->prio = s->klass ? s->klass->prio : 3;
     if (s->gid == 0)

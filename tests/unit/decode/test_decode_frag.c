@@ -418,6 +418,38 @@ static void test_tunnels(void **state)
     assert_true(pkt_has(&p, PKT_HAS_UDP));
     assert_int_equal(ctr(t, "decoder.vxlan"), 1);
 
+    /* Geneve with 4 bytes of options, carrying Ethernet */
+    uint8_t gn[300];
+    memset(gn, 0, 12);
+    gn[0] = 1; /* optlen 1 (4 bytes) */
+    put16(gn + 2, 0x6558);
+    memcpy(gn + 12, inner, in);
+    n = build_eth_ip4_udp(b, gn, 12 + in);
+    put16(b + 34 + 2, 6081);
+    q = run(t, &p, DECODE_DLT_EN10MB, b, n);
+    assert_non_null(q);
+    assert_true(pkt_has(q, PKT_HAS_ETH | PKT_HAS_TCP));
+    assert_int_equal(ctr(t, "decoder.geneve"), 1);
+    decode_packet_free(t->ctx, q);
+
+    /* Teredo: origin indication, then IPv6/UDP; and a non-IPv6 payload on
+     * the port, which stays plain UDP */
+    uint8_t v6[200], td[300];
+    size_t n6 = build_ip6_udp(v6, 17, NULL, 0, "teredo");
+    memset(td, 0, 8);
+    memcpy(td + 8, v6 + 14, n6 - 14);
+    n = build_eth_ip4_udp(b, td, 8 + n6 - 14);
+    put16(b + 34, 3544);
+    q = run(t, &p, DECODE_DLT_EN10MB, b, n);
+    assert_non_null(q);
+    assert_true(pkt_has(q, PKT_HAS_IPV6 | PKT_HAS_UDP));
+    assert_int_equal(q->payload_len, 6);
+    decode_packet_free(t->ctx, q);
+    n = build_eth_ip4_udp(b, (const uint8_t *)"not teredo at all, just text ......................", 52);
+    put16(b + 34, 3544);
+    assert_null(run(t, &p, DECODE_DLT_EN10MB, b, n));
+    assert_int_equal(ctr(t, "decoder.teredo"), 1);
+
     /* GTP-U G-PDU with a sequence number */
     uint8_t gtp[300];
     gtp[0] = 0x32;

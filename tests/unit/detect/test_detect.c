@@ -24,6 +24,7 @@
 #include "detect/detect.h"
 #include "detect/rules/address.h"
 #include "detect/rules/classification.h"
+#include "detect/keywords/transform.h"
 #include "detect/signature.h"
 #include "output/fastlog.h"
 
@@ -526,6 +527,41 @@ static void test_threshold(void **state)
     log_set_level(LOG_LVL_WARN);
 }
 
+static void test_threshold_config(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/kasbah-test-thr-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "# comment\n"
+                       "threshold gen_id 1, sig_id 1, type limit, track by_src, count 1, seconds 60\n"
+                       "suppress gen_id 1, sig_id 2\n"
+                       "suppress gen_id 1, sig_id 3, track by_src, ip 10.0.0.0/8\n"
+                       "suppress gen_id 1, sig_id 4, track by_dst, ip 10.0.0.0/8\n"
+                       "rate_filter gen_id 1, sig_id 5, track by_rule, count 1, seconds 1\n"
+                       "bogus line\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    Config *c = conf_new();
+    char set[128];
+    snprintf(set, sizeof set, "threshold-file=%s", path);
+    assert_int_equal(conf_set(c, set), 0);
+    log_set_level(-1);
+    DetectEngine *de = load_with(c, "alert tcp any any -> any any (sid:1;)\n"
+                                    "alert tcp any any -> any any (sid:2;)\n"
+                                    "alert tcp any any -> any any (sid:3;)\n"
+                                    "alert tcp any any -> 8.8.8.8 any (sid:4;)\n"
+                                    "alert tcp any any -> any any (sid:5;)\n");
+    log_set_level(LOG_LVL_WARN);
+    unlink(path);
+    assert_int_equal(count_sid(de, 1, 5), 1);  /* limit 1 from threshold.config */
+    assert_int_equal(count_sid(de, 2, 5), 0);  /* suppressed */
+    assert_int_equal(count_sid(de, 3, 5), 0);  /* suppressed: source 10.0.0.1 */
+    assert_int_equal(count_sid(de, 5, 5), 5);  /* rate_filter ignored (reported) */
+    detect_engine_free(de);
+    conf_free(c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Actions, order, alert limit                                         */
 /* ------------------------------------------------------------------ */
@@ -610,6 +646,52 @@ static void test_classification_and_meta(void **state)
     class_table_fini(&t);
 }
 
+static void test_transforms_and_bsize(void **state)
+{
+    (void)state;
+    uint8_t out[64];
+    size_t n = transform_apply(XFORM_DOTPREFIX, (const uint8_t *)"a.com", 5, out);
+    assert_int_equal(n, 6);
+    assert_memory_equal(out, ".a.com", 6);
+    n = transform_apply(XFORM_TO_LOWER, (const uint8_t *)"AbC", 3, out);
+    assert_memory_equal(out, "abc", 3);
+    n = transform_apply(XFORM_STRIP_WS, (const uint8_t *)" a b\tc ", 7, out);
+    assert_int_equal(n, 3);
+    assert_memory_equal(out, "abc", 3);
+    n = transform_apply(XFORM_COMPRESS_WS, (const uint8_t *)"a  \t b", 6, out);
+    assert_int_equal(n, 3);
+    assert_memory_equal(out, "a b", 3);
+    n = transform_apply(XFORM_URL_DECODE, (const uint8_t *)"%41+b%zz", 8, out);
+    assert_int_equal(n, 6);
+    assert_memory_equal(out, "A b%zz", 6);
+
+    /* tcp.hdr as a sticky buffer with bsize and a transform */
+    DetectEngine *de = load("alert tcp any any -> any any (tcp.hdr; bsize:20; sid:1;)\n"
+                            "alert tcp any any -> any any (tcp.hdr; bsize:>20; sid:2;)\n"
+                            "alert tcp any any -> any any (tcp.hdr; to_uppercase; content:\"AB\"; offset:4; depth:2; sid:3;)\n"
+                            "alert tcp any any -> any any (tcp.hdr; content:\"AB\"; offset:4; depth:2; sid:4;)\n");
+    assert_int_equal(detect_engine_rules_loaded(de), 4);
+    uint8_t frame[40];
+    memset(frame, 0, sizeof frame);
+    memcpy(frame + 20 + 4, "ab", 2); /* in the TCP sequence number field */
+    Packet p = tcp_pkt("10.0.0.1", 1234, "10.0.0.2", 80, "x", 1);
+    p.data = frame;
+    p.caplen = sizeof frame;
+    p.l3_off = 0;
+    p.l4_off = 20;
+    p.l4_hlen = 20;
+    DetectAlerts out2;
+    run(de, &p, &out2);
+    assert_int_equal(out2.n, 2);
+    assert_int_equal(out2.a[0].sid, 1);
+    assert_int_equal(out2.a[1].sid, 3);
+    detect_engine_free(de);
+    log_set_level(-1);
+    assert_int_equal(n_failed("alert tcp any any -> any any (dotprefix; content:\"a\"; sid:1;)\n"), 1);
+    assert_int_equal(n_failed("alert tcp any any -> any any (urilen:>4; sid:1;)\n"), 1); /* needs http.uri */
+    log_set_level(LOG_LVL_WARN);
+}
+
 static void test_fastlog_format(void **state)
 {
     (void)state;
@@ -643,8 +725,10 @@ int main(void)
         cmocka_unit_test(test_flowbits),
         cmocka_unit_test(test_flow_keyword),
         cmocka_unit_test(test_threshold),
+        cmocka_unit_test(test_threshold_config),
         cmocka_unit_test(test_actions_and_order),
         cmocka_unit_test(test_classification_and_meta),
+        cmocka_unit_test(test_transforms_and_bsize),
         cmocka_unit_test(test_fastlog_format),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
