@@ -84,9 +84,12 @@ AnomalyEngine *anomaly_new(const Config *conf, Stats *stats, AnomalyEmitFn emit,
 AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, AnomalyEmitFn emit,
                                     void *user, int *err);
 
-/* Feed one decoded packet (every packet, in capture order). Pseudo packets
- * (PKT_IS_PSEUDO: tunnel inners, reassembled datagrams) are ignored: the
- * reference sees frames. */
+/* Feed one decoded packet (every packet, in capture order, each wire packet
+ * followed by the pseudo packets of its decode chain). Only wire frames are
+ * scored; a pseudo packet carrying the pcap_cnt of the frame before it
+ * (tunnel inner, reassembled datagram) lends that frame its ports, as
+ * tshark's fields do for the reference. A frame is therefore processed when
+ * the next wire packet arrives, or by anomaly_finish. */
 void anomaly_packet(AnomalyEngine *ae, const Packet *p);
 
 /* End of input: emit pending events, write dumps and the model file.

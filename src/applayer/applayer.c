@@ -18,6 +18,8 @@
  *     them), up to APP_DETECT_MAX_BYTES;
  *   - both directions done without a protocol: APP_PROTO_FAILED
  *     (app_layer.flow.failed_tcp / failed_udp); bytes are dropped from then on.
+ *     A flow that never carried a byte (only gaps, or nothing before EOF)
+ *     stays unknown, as in Suricata (no app_proto in EVE).
  * For UDP each datagram is probed on its own; a "no" on one datagram in
  * each direction fails the flow.
  */
@@ -137,6 +139,7 @@ enum {
 struct AppState {
     uint8_t ipproto;
     uint8_t flags;
+    bool had_data;               /* some direction offered bytes to detection */
     const ProtoEntry *entry;     /* the detected protocol's entry */
     void *pstate;                /* parser state */
     uint32_t need[2];            /* bytes the parser wants before it is called again */
@@ -368,6 +371,7 @@ uint32_t applayer_stream_deliver(Flow *f, unsigned dir, const uint8_t *data, uin
         uint8_t other = dir == 0 ? APPF_DONE1 : APPF_DONE0;
         bool decided = false;
         if (!(st->flags & done) && !(flags & APP_FLAG_GAP) && len > 0) {
+            st->had_data = true;
             bool more = false;
             const ProtoEntry *e = probe_all(ctx, f, 6, dir, data, len, &more);
             if (e != NULL) {
@@ -380,12 +384,14 @@ uint32_t applayer_stream_deliver(Flow *f, unsigned dir, const uint8_t *data, uin
             st->flags |= done;
         }
         if (!decided) {
-            if ((st->flags & done) && ((st->flags & other) || len >= APP_DETECT_MAX_BYTES ||
-                                       (flags & (APP_FLAG_GAP | APP_FLAG_EOF)))) {
+            /* a flow that never carried a byte is not "failed", just unknown */
+            if ((st->flags & done) && st->had_data &&
+                ((st->flags & other) || len >= APP_DETECT_MAX_BYTES ||
+                 (flags & (APP_FLAG_GAP | APP_FLAG_EOF)))) {
                 set_failed(ctx, f, st);
                 return len;
             }
-            return 0; /* keep the bytes for a later decision */
+            return (st->flags & done) && (st->flags & other) ? len : 0; /* keep for later */
         }
     }
     return parse(ctx, f, st, dir, data, len, flags);

@@ -17,6 +17,10 @@
  * where libpcap stopped (the records it already gave are skipped, so none is
  * seen twice).
  *
+ * gzip-compressed captures (".pcap.gz", recognised by their magic, not the
+ * name) are read through zlib: a stdio stream made with fopencookie() hands
+ * libpcap the decompressed bytes; progress counts compressed bytes.
+ *
  * Invariants: at most one of `pc` and `ng` is set, reading files[cur];
  * done_bytes is the sum of the sizes of the files before files[cur].
  */
@@ -29,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "capture/pcapng.h"
 #include "core/log.h"
@@ -50,6 +56,7 @@ struct CaptureSource {
 
     pcap_t *pc;
     PcapngReader *ng;     /* instead of pc, where libpcap refused a pcapng file */
+    gzFile gz;            /* the current file is gzip-compressed: its stream (progress) */
     bool is_pcapng;       /* the current file starts like a pcapng file */
     int datalink;
     uint64_t file_records;/* records read from the current file */
@@ -145,6 +152,73 @@ static CaptureError list_directory(CaptureSource *cs, const char *dir)
 /* Opening and closing files                                          */
 /* ------------------------------------------------------------------ */
 
+/* ---- gzip through a stdio cookie ---- */
+
+static ssize_t gz_cookie_read(void *c, char *buf, size_t n)
+{
+    unsigned chunk = n > (1u << 30) ? (1u << 30) : (unsigned)n;
+    int got = gzread((gzFile)c, buf, chunk);
+    return got < 0 ? -1 : (ssize_t)got;
+}
+
+/* Only what stdio needs here: rewind (libpcap and the magic check) and
+ * position queries. */
+static int gz_cookie_seek(void *c, off64_t *pos, int whence)
+{
+    gzFile gz = c;
+    z_off_t r;
+    if (whence == SEEK_SET && *pos == 0)
+        r = gzrewind(gz) == 0 ? 0 : -1;
+    else
+        r = gzseek(gz, (z_off_t)*pos, whence);
+    if (r < 0)
+        return -1;
+    *pos = (off64_t)gztell(gz);
+    return 0;
+}
+
+static int gz_cookie_close(void *c) { return gzclose_r((gzFile)c) == Z_OK ? 0 : -1; }
+
+/* Open path for reading as a stdio stream, decompressing gzip. *gz_out is
+ * the zlib stream when it is compressed (owned by the returned FILE).
+ * NULL with errno set on failure. */
+static FILE *open_stream(const char *path, gzFile *gz_out)
+{
+    *gz_out = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    uint8_t m[2] = { 0, 0 };
+    size_t n = fread(m, 1, 2, fp);
+    if (n < 2 || m[0] != 0x1f || m[1] != 0x8b) {
+        rewind(fp);
+        return fp;
+    }
+    /* the duplicate shares the offset stdio moved: back to the start */
+    int fd = dup(fileno(fp));
+    fclose(fp);
+    if (fd < 0)
+        return NULL;
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return NULL;
+    }
+    gzFile gz = gzdopen(fd, "rb");
+    if (gz == NULL) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    cookie_io_functions_t io = { gz_cookie_read, NULL, gz_cookie_seek, gz_cookie_close };
+    FILE *cf = fopencookie(gz, "rb", io);
+    if (cf == NULL) {
+        gzclose_r(gz);
+        return NULL;
+    }
+    *gz_out = gz;
+    return cf;
+}
+
 /* Try to open files[idx] as a capture. A failure is logged at `level`
  * (error for a lone file, warning for one of a directory's). Returns 0,
  * CAPTURE_ERR_PATH (cannot open) or CAPTURE_ERR_NO_CAPTURE. */
@@ -152,13 +226,14 @@ static CaptureError open_file(CaptureSource *cs, size_t idx, int level)
 {
     const char *path = cs->files[idx].path;
     const char *skipped = level == LOG_LVL_ERROR ? "" : "; skipped";
-    FILE *fp = fopen(path, "rb");
+    gzFile gz = NULL;
+    FILE *fp = open_stream(path, &gz);
     if (fp == NULL) {
         log_msg(level, "%s: cannot open (%s)%s", path, strerror(errno), skipped);
         return CAPTURE_ERR_PATH;
     }
     struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+    if (gz == NULL && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
         log_msg(level, "%s: not a capture file (empty)%s", path, skipped);
         fclose(fp);
         return CAPTURE_ERR_NO_CAPTURE;
@@ -166,6 +241,11 @@ static CaptureError open_file(CaptureSource *cs, size_t idx, int level)
     uint8_t magic[4] = { 0 };
     size_t n_magic = fread(magic, 1, sizeof magic, fp);
     rewind(fp);
+    if (gz != NULL && n_magic == 0) {
+        fclose(fp);
+        log_msg(level, "%s: not a capture file (empty once decompressed)%s", path, skipped);
+        return CAPTURE_ERR_NO_CAPTURE;
+    }
     cs->is_pcapng = pcapng_is_pcapng(magic, n_magic);
     char errbuf[PCAP_ERRBUF_SIZE];
     errbuf[0] = '\0';
@@ -189,6 +269,7 @@ static CaptureError open_file(CaptureSource *cs, size_t idx, int level)
         cs->ng = ng;
     }
     cs->pc = pc;
+    cs->gz = gz;
     cs->cur = idx;
     cs->datalink = pc != NULL ? pcap_datalink(pc) : -1;
     cs->file_records = 0;
@@ -224,6 +305,7 @@ static void close_current(CaptureSource *cs)
     pcapng_close(cs->ng);
     cs->pc = NULL;
     cs->ng = NULL;
+    cs->gz = NULL; /* closed with its stream */
     cs->done_bytes += cs->files[cs->cur].size;
 }
 
@@ -232,7 +314,8 @@ static void close_current(CaptureSource *cs)
 static bool switch_to_pcapng(CaptureSource *cs, const char *pcap_err)
 {
     const char *path = cs->files[cs->cur].path;
-    FILE *fp = fopen(path, "rb");
+    gzFile gz = NULL;
+    FILE *fp = open_stream(path, &gz);
     if (fp == NULL)
         return false;
     char err[256];
@@ -251,6 +334,7 @@ static bool switch_to_pcapng(CaptureSource *cs, const char *pcap_err)
     pcap_close(cs->pc);
     cs->pc = NULL;
     cs->ng = ng;
+    cs->gz = gz;
     return true;
 }
 
@@ -433,7 +517,8 @@ double capture_progress(const CaptureSource *cs)
     uint64_t pos = cs->done_bytes;
     if (cs->pc != NULL || cs->ng != NULL) {
         FILE *fp = cs->pc != NULL ? pcap_file(cs->pc) : pcapng_stream(cs->ng);
-        long off = fp ? ftell(fp) : -1;
+        /* compressed files: bytes of the file consumed, not decompressed */
+        long off = cs->gz != NULL ? (long)gzoffset(cs->gz) : fp ? ftell(fp) : -1;
         if (off > 0)
             pos += (uint64_t)off;
     }

@@ -18,6 +18,7 @@
  *                   halen(1) addr(8)            (tcpdump.org/linktypes)
  *   PPP             [ff 03] protocol(1 or 2)    (RFC 1661, RFC 1662)
  *   C_HDLC          address(1) control(1) protocol(2, an ethertype)
+ *   802.11, radiotap  in wifi.c
  *
  * Invariants: every byte is read through lib/reader.h; a wire packet is
  * never modified; pseudo packets are zeroed before use.
@@ -174,6 +175,8 @@ bool decode_datalink_supported(int datalink)
     case DECODE_DLT_IPV6:
     case DECODE_DLT_LINUX_SLL2:
     case DECODE_DLT_C_HDLC:
+    case DECODE_DLT_IEEE802_11:
+    case DECODE_DLT_IEEE802_11_RADIO:
         return true;
     default:
         return false;
@@ -344,6 +347,10 @@ static int decode_link(DecodeCtx *ctx, Packet *p, Reader r)
         return decode_ppp(ctx, p, r, 0);
     case DECODE_DLT_C_HDLC:
         return decode_chdlc(ctx, p, r, 0);
+    case DECODE_DLT_IEEE802_11:
+        return decode_wifi(ctx, p, r, 0);
+    case DECODE_DLT_IEEE802_11_RADIO:
+        return decode_radiotap(ctx, p, r, 0);
     default:
         dec_count(ctx, DEC_CTR_UNKNOWN_DATALINK);
         return 0;

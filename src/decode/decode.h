@@ -51,8 +51,10 @@ enum {
     DECODE_DLT_PPP_SERIAL = 50,   /* PPP in HDLC-like framing */
     DECODE_DLT_LINKTYPE_RAW = 101,/* LINKTYPE_RAW as stored in files */
     DECODE_DLT_C_HDLC = 104,      /* Cisco HDLC */
+    DECODE_DLT_IEEE802_11 = 105,  /* 802.11 MAC frames */
     DECODE_DLT_LOOP = 108,        /* OpenBSD loopback: AF in network order */
     DECODE_DLT_LINUX_SLL = 113,   /* Linux cooked v1 */
+    DECODE_DLT_IEEE802_11_RADIO = 127, /* radiotap + 802.11 */
     DECODE_DLT_IPV4 = 228,        /* LINKTYPE_IPV4 */
     DECODE_DLT_IPV6 = 229,        /* LINKTYPE_IPV6 */
     DECODE_DLT_LINUX_SLL2 = 276,  /* Linux cooked v2 */

@@ -47,6 +47,7 @@
     X(SLL, "decoder.sll") \
     X(SLL2, "decoder.sll2") \
     X(CHDLC, "decoder.chdlc") \
+    X(IEEE80211, "decoder.ieee80211") \
     X(PPP, "decoder.ppp") \
     X(PPPOE, "decoder.pppoe") \
     X(MPLS, "decoder.mpls") \
@@ -138,6 +139,9 @@ int decode_ethernet(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 /* Dispatch on an ethertype (after Ethernet, VLAN, SLL, GRE, PPPoE). */
 int decode_ethertype(DecodeCtx *ctx, Packet *p, uint16_t type, Reader r, uint32_t off);
 int decode_arp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
+/* 802.11 (wifi.c): a bare MAC frame, or one behind a radiotap header. */
+int decode_wifi(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
+int decode_radiotap(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_ipv4(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_ipv6(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 /* Transport dispatch from IPv4/IPv6/reassembly; r spans the L4 bytes. */

@@ -26,6 +26,7 @@
     X(IEEE8021AH_HEADER_TOO_SMALL, "ieee8021ah.header_too_small") \
     X(SLL_PKT_TOO_SMALL, "sll.pkt_too_small") \
     X(CHDLC_PKT_TOO_SMALL, "chdlc.pkt_too_small") \
+    X(WIFI_PKT_TOO_SMALL, "wifi.pkt_too_small") \
     X(LTNULL_PKT_TOO_SMALL, "ltnull.pkt_too_small") \
     X(LTNULL_UNSUPPORTED_TYPE, "ltnull.unsupported_type") \
     X(IPRAW_INVALID_IPV, "ipraw.invalid_ip_version") \

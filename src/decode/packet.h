@@ -6,7 +6,9 @@
  * decode/ fills the layers and records events; flow/ sets `flow` and
  * `to_server`; later stages read it. A Packet is borrowed by each stage for
  * the duration of one call; `data` points into the capture's buffer (or into
- * `owned` for packets that defrag or a tunnel built).
+ * `owned` for datagrams defrag built, or into the outer packet's bytes for
+ * the inner packet of a tunnel; see decode.h for the chain of such pseudo
+ * packets).
  *
  * Fields of a layer are valid only when the layer's presence flag says so
  * (PKT_HAS_*). Offsets are from `data`.

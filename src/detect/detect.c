@@ -246,6 +246,8 @@ static int build_groups(DetectEngine *de)
             }
             g->n_mpm = n_pat;
         }
+        static const char *const names[DETECT_BUCKET_N] = { "tcp", "udp", "icmp", "other" };
+        log_info("detect: %s: %u rules with a prefilter pattern, %u without", names[b], n_pat, g->n_nonmpm);
     }
     mem_free(detect_mem(), pats);
     return 0;

@@ -69,6 +69,12 @@ DetectEngine *detect_engine_new_from_text(const Config *conf, const char *text, 
 uint64_t detect_engine_rules_loaded(const DetectEngine *de);
 uint64_t detect_engine_rules_failed(const DetectEngine *de);
 
+/* The memory account every detect allocation is charged to ("detect":
+ * rules, prefilter databases, per-flow and per-worker state), for the
+ * memcap section of EVE stats. */
+struct MemAccount;
+struct MemAccount *detect_memory_account(void);
+
 /* Per-worker state; counters registered at creation (detect.alert, ...). */
 DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats);
 void detect_thread_free(DetectThread *dt);

@@ -106,8 +106,7 @@ static const char *const unsupported_applayer[] = {
 
 static const char *const unsupported_other[] = {
     "asn1", "replace", "tag", "xbits", "hostbits", "iprep", "lua", "luajit", "datarep",
-    "dataset", "stream_size", "stream-event", "pktvar", "flowvar", "l3_proto", "tcp.mss",
-    "tcp.flags", "tos", "icmpv6.hdr", "icmpv6.mtu",
+    "dataset", "stream_size", "stream-event", "pktvar", "flowvar", "l3_proto", "icmpv6.hdr", "icmpv6.mtu",
     "to_md5", "to_sha1", "to_sha256", "pcrexform", "xor", "header_lowercase",
     "strip_pseudo_headers", "from_base64", "rpc", "geoip", "engine-event", "requires", "config", "prefilter",
 };

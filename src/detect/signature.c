@@ -114,6 +114,8 @@ void sig_free(Signature *s)
     mem_free(a, s);
 }
 
+MemAccount *detect_memory_account(void) { return detect_mem(); }
+
 int sig_var_find(const Signature *s, const char *name)
 {
     for (uint8_t i = 0; i < s->n_vars; i++)

@@ -4,10 +4,72 @@
  */
 #include "output/alert.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "applayer/applayer.h"
 #include "detect/signature.h"
+
+static AlertOutputOptions options;
+
+static bool node_yes(const ConfNode *n, const char *key)
+{
+    const ConfNode *c = n ? conf_node_child(n, key) : NULL;
+    const char *v = c ? conf_node_value(c) : NULL;
+    return v && (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"));
+}
+
+void eve_alert_options_read(const Config *cfg, AlertOutputOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    const ConfNode *outs = cfg ? conf_node(cfg, "outputs") : NULL;
+    for (const ConfNode *it = outs ? conf_node_first(outs) : NULL; it; it = conf_node_next(it)) {
+        const ConfNode *eve = conf_node_child(it, "eve-log");
+        const ConfNode *types = eve ? conf_node_child(eve, "types") : NULL;
+        for (const ConfNode *t = types ? conf_node_first(types) : NULL; t; t = conf_node_next(t)) {
+            const ConfNode *a = conf_node_child(t, "alert");
+            if (!a)
+                continue;
+            o->payload = node_yes(a, "payload");
+            o->payload_printable = node_yes(a, "payload-printable");
+            o->packet = node_yes(a, "packet");
+            return;
+        }
+        if (eve)
+            return; /* the first eve-log entry decides */
+    }
+}
+
+void eve_alert_configure(const AlertOutputOptions *o) { options = *o; }
+
+static void write_payload(JsonBuf *j, const Packet *p)
+{
+    if (options.payload) {
+        json_key(j, "payload");
+        json_base64(j, p->payload, p->payload ? p->payload_len : 0);
+    }
+    if (options.payload_printable) {
+        uint32_t n = p->payload ? p->payload_len : 0;
+        char *t = mem_alloc(NULL, n + 1u);
+        if (t) {
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t c = p->payload[i];
+                t[i] = (char)((isprint(c) || c == '\n' || c == '\r' || c == '\t') ? c : '.');
+            }
+            json_kv_strn(j, "payload_printable", t, n);
+            mem_free(NULL, t);
+        }
+    }
+    if (options.payload || options.payload_printable)
+        json_kv_u64(j, "stream", 0);
+    if (options.packet && p->data) {
+        json_key(j, "packet");
+        json_base64(j, p->data, p->caplen);
+        json_kv_object_begin(j, "packet_info");
+        json_kv_i64(j, "linktype", p->datalink);
+        json_object_end(j);
+    }
+}
 
 /* metadata: one key per distinct name, values in rule order */
 static void write_metadata(JsonBuf *j, const Signature *s)
@@ -80,6 +142,7 @@ int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert
     if (app && *app)
         json_kv_str(j, "app_proto", app);
     write_flow(j, p);
+    write_payload(j, p);
     return eve_commit(w, j);
 }
 

@@ -12,7 +12,9 @@
  *   direction ("to_server" /
  *   "to_client", with a flow), flow {pkts_toserver, pkts_toclient,
  *   bytes_toserver, bytes_toclient, start, src_ip, dest_ip, src_port,
- *   dest_port} (the flow's client as source).
+ *   dest_port} (the flow's client as source), then when configured
+ *   payload, payload_printable, stream (0: a packet, not a reassembled
+ *   stream), packet, packet_info {linktype}.
  * `signature` is "" and `category` absent when the rule has none, as in
  * Suricata. Thread-safe like eve_commit: each thread passes its JsonBuf.
  */
@@ -22,6 +24,23 @@
 #include "detect/detect.h"
 #include "lib/json.h"
 #include "output/eve.h"
+
+/* What alert records carry beyond the defaults, from the `alert` entry of
+ * the eve-log `types` list (Suricata's option names): payload (base64 of
+ * the packet payload), payload-printable, packet (base64 of the captured
+ * bytes, with packet_info.linktype). All off by default, as in Suricata. */
+typedef struct AlertOutputOptions {
+    bool payload;
+    bool payload_printable;
+    bool packet;
+} AlertOutputOptions;
+
+/* Read the options from cfg (NULL: defaults) into *o. */
+void eve_alert_options_read(const Config *cfg, AlertOutputOptions *o);
+
+/* Set the options every later eve_write_alert uses. Call before workers
+ * start (not thread-safe against concurrent writers). */
+void eve_alert_configure(const AlertOutputOptions *o);
 
 /* Write one alert record for p. Returns as eve_commit (0 also when the
  * "alert" type is disabled). */

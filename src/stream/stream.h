@@ -156,14 +156,19 @@ void stream_packet(StreamCtx *ctx, Flow *f, Packet *p, StreamDeliverFn deliver, 
 
 /*
  * The flow is ending (timeout, eviction, shutdown): deliver everything still
- * held in both directions -- holes become gaps -- then EOF, and free the
- * session (f->tcp = NULL). Call from the flow table's FlowEndFn before the
- * application layer frees its state. NULL session: no-op.
+ * held in both directions -- holes become gaps -- then EOF. The session
+ * stays, so that detection can still take the last raw chunks
+ * (stream_raw_chunk with force); free it with stream_flow_free. Call from
+ * the flow table's FlowEndFn. NULL session: no-op.
  */
-void stream_flow_end(StreamCtx *ctx, Flow *f, StreamDeliverFn deliver, void *user);
+void stream_flow_flush(StreamCtx *ctx, Flow *f, StreamDeliverFn deliver, void *user);
 
-/* Free f's session without delivering anything. */
+/* Free f's session (f->tcp = NULL) without delivering anything. NULL
+ * session: no-op. */
 void stream_flow_free(StreamCtx *ctx, Flow *f);
+
+/* stream_flow_flush, then stream_flow_free. */
+void stream_flow_end(StreamCtx *ctx, Flow *f, StreamDeliverFn deliver, void *user);
 
 /* ---- queries ---- */
 

@@ -104,6 +104,7 @@ struct TcpSession {
     FlowTcpState state;
     uint8_t flags;         /* TSS_* */
     uint8_t synack_count;
+    uint16_t tfo_len;      /* bytes of data on the client's SYN (TCP Fast Open) */
     const StreamConfig *cfg;   /* the context's config (raw flag, chunk sizes) */
     bool raw;              /* raw bookkeeping on */
     uint32_t raw_keep;     /* bytes kept before the raw progress */

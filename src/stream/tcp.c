@@ -41,9 +41,12 @@
  *     bytes is an overlap judged by the policy;
  *   - SYN and SYN/ACK repeats and strays: the 3whs_* and est_syn* events.
  *
+ * TCP Fast Open (RFC 7413): data on the client's SYN is stored; the SYN/ACK
+ * may acknowledge it (or only the SYN: 3whs_synack_tfo_data_ignored).
+ *
  * Events not raised (known by name so rules load): the 4whs_* family
  * (simultaneous open is not tracked), 3whs_async_wrong_seq, 3whs_ack_data_inject,
- * 3whs_synack_flood, 3whs_synack_tfo_data_ignored, pkt_invalid_timestamp
+ * 3whs_synack_flood, pkt_invalid_timestamp
  * (timestamps are not validated), pkt_broken_ack, pkt_bad_window_update,
  * pkt_spurious_retransmission, suspected_rst_inject, wrong_thread, and the
  * per-state *_wrong_seq / *_invalid_ack variants (pkt_invalid_ack covers them).
@@ -266,7 +269,7 @@ void stream_flow_free(StreamCtx *ctx, Flow *f)
     gauge_ssn(ctx);
 }
 
-void stream_flow_end(StreamCtx *ctx, Flow *f, StreamDeliverFn deliver, void *user)
+void stream_flow_flush(StreamCtx *ctx, Flow *f, StreamDeliverFn deliver, void *user)
 {
     if (f == NULL || f->tcp == NULL)
         return;
@@ -274,6 +277,11 @@ void stream_flow_end(StreamCtx *ctx, Flow *f, StreamDeliverFn deliver, void *use
     for (unsigned d = 0; d < 2; d++)
         if (ssn->s[d].flags & TS_INIT)
             stream_deliver(ctx, f, ssn, d, true, true, NULL, deliver, user);
+}
+
+void stream_flow_end(StreamCtx *ctx, Flow *f, StreamDeliverFn deliver, void *user)
+{
+    stream_flow_flush(ctx, f, deliver, user);
     stream_flow_free(ctx, f);
 }
 
@@ -364,6 +372,12 @@ static TcpSession *session_open(StreamCtx *ctx, Flow *f, Packet *p, unsigned d)
         stream_start(c, p->tcp_seq, p->tcp_seq + 1);
         c->flags |= TS_SYN_SEEN;
         c->next_seq = p->tcp_seq + 1;
+        if (p->payload_len > 0) {
+            /* TCP Fast Open (RFC 7413): data on the SYN */
+            stream_insert(ctx, ssn, c, p, p->tcp_seq + 1, p->payload, p->payload_len);
+            c->next_seq += p->payload_len;
+            ssn->tfo_len = p->payload_len;
+        }
         c->win = p->tcp_win;
         if (p->tcp_wscale != 0xff) {
             c->flags |= TS_WSCALE;
@@ -438,10 +452,13 @@ static bool handshake(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsig
             return false;
         }
         if (d == 1 && syn && ack) {
-            if (p->tcp_ack != c->isn + 1) {
+            bool tfo_acked = ssn->tfo_len > 0 && p->tcp_ack == c->isn + 1 + ssn->tfo_len;
+            if (p->tcp_ack != c->isn + 1 && !tfo_acked) {
                 stream_event_set(ctx, p, STREAM_EV_3WHS_SYNACK_WITH_WRONG_ACK);
                 return false;
             }
+            if (ssn->tfo_len > 0 && !tfo_acked)
+                stream_event_set(ctx, p, STREAM_EV_3WHS_SYNACK_TFO_DATA_IGNORED);
             stream_start(s, p->tcp_seq, p->tcp_seq + 1);
             s->flags |= TS_SYN_SEEN;
             s->win = p->tcp_win;
@@ -456,6 +473,8 @@ static bool handshake(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsig
             c->flags |= TS_ACK_SEEN;
             ssn->synack_count++;
             set_state(ctx, f, ssn, FLOW_TCP_SYN_RECV);
+            if (tfo_acked) /* the SYN's data is acknowledged: deliverable */
+                stream_deliver(ctx, f, ssn, 0, false, false, p, deliver, user);
             return false;
         }
         return false; /* anything else before the SYN/ACK is not tracked */
@@ -489,7 +508,10 @@ static bool handshake(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsig
     if (!ack)
         return false;
     bool seq_ok = p->tcp_seq == c->next_seq;
-    bool ack_ok = p->tcp_ack == s->isn + 1;
+    /* the server may already have sent data (not tracked before the
+     * handshake completes): an ACK within the client's window is fine */
+    bool ack_ok = SEQ_GEQ(p->tcp_ack, s->isn + 1) &&
+                  SEQ_LEQ(p->tcp_ack, s->isn + 1 + (c->win > 0 ? c->win : 1));
     if (!ack_ok) {
         stream_event_set(ctx, p, seq_ok ? STREAM_EV_3WHS_RIGHT_SEQ_WRONG_ACK_EVASION
                                         : STREAM_EV_3WHS_WRONG_SEQ_WRONG_ACK);

@@ -12,16 +12,42 @@ checks (see ../shared/data/kitsune/README.md for the reference run):
   - scores: packets 0..25,000 are 0 and the 13,362 scored packets agree with
     the reference within 1e-9 relative;
   - the saved model loads again (anomaly.model-load) and, fed the same pcap,
-    scores every packet from the first.
+    scores every packet from the first;
+  - on a few other captures (tunnels, fragments, ARP, IPv6, ICMP errors), the
+    features equal those of refmodel.py, a Python model of the reference fed
+    by tshark with the reference's own field list (skipped without tshark).
 Usage: fidelity.py KASBAH_BINARY SHARED_DIR WORK_DIR
 Prints one line per check and `N passed, M failed` last; exit 1 on failure.
 """
 import json
 import math
 import os
+import shutil
 import struct
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import refmodel  # noqa: E402
+
+# Captures whose features refmodel.py must reproduce: tunnels (GRE, 6in4, Teredo),
+# IP fragments, ARP, VLAN, PPPoE, MPLS, IPv6/ICMPv6, ICMP errors, a mixed LAN capture.
+OTHER = [
+    "pcapplusplus/PcapExamples/example.pcap",
+    "arkime-tests/gre-sample.pcap",
+    "ndpi/pcap/6in4tunnel.pcap",
+    "ndpi/pcap/teredo.pcap",
+    "pcapplusplus/PcapExamples/ip4_fragments.pcap",
+    "ndpi/pcap/dns_fragmented.pcap",
+    "chrissanders-packets/arppoison.pcapng",
+    "arkime-tests/twovlan.pcap",
+    "arkime-tests/pppoe.pcap",
+    "arkime-tests/mpls-basic.pcap",
+    "ndpi/pcap/http_ipv6.pcap",
+    "chrissanders-packets/ipv6_fragments.pcapng",
+    "slips-stratosphere/test12-icmp-portscan.pcap",
+    "esnet-curated/udp_0_1000_20190821.pcap",
+]
 
 
 def run(kasbah, args):
@@ -127,6 +153,26 @@ def main():
         _, ls = read_scores(scores2)
         ok = len(ls) == len(rs) and ls[0][1] > 0 and all(s > 0 for _, s in ls)
     check(ok, "model-load: the saved model scores every packet from the first (rc %d)" % rc)
+
+    # other captures against the Python model of the reference
+    if shutil.which("tshark") is None:
+        print("skip other captures: no tshark")
+    for rel in OTHER if shutil.which("tshark") else []:
+        path = os.path.join(shared, "data", "pcaps", rel)
+        if not os.path.exists(path):
+            check(False, "%s: capture missing" % rel)
+            continue
+        out = os.path.join(work, "other.f64")
+        rc, err = run(kasbah, ["-r", path, "-l", work, "--set", "anomaly.enabled=yes",
+                               "--set", "anomaly.mode=kitsune",
+                               "--set", "anomaly.dump-features=" + out])
+        got = open(out, "rb").read() if rc == 0 and os.path.exists(out) else b""
+        want = b"".join(struct.pack("<100d", *x) for x in refmodel.features(refmodel.rows_of(path)))
+        n = len(want) // 800
+        diff = sum(1 for i in range(0, min(len(got), len(want)), 8) if got[i:i + 8] != want[i:i + 8])
+        check(rc == 0 and len(got) == len(want) and diff == 0,
+              "%s: %d packets, features equal the reference model's (%d values differ%s)"
+              % (rel, n, diff, "" if len(got) == len(want) else ", kasbah wrote %d bytes" % len(got)))
 
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

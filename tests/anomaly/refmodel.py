@@ -6,9 +6,10 @@ reference's stored outputs do not cover.
 Written from ../shared/KITSUNE.md sections 1-3 (the reference's tshark field
 export, incStat / incStat_cov / incStatDB, netStat's 100 features); it
 reproduces the stored reference features of mirai_first38363 bit for bit
-(`refmodel.py --check-mirai`), so it can stand in for the reference on other
-captures: `refmodel.py PCAP OUT.f64` runs tshark with the reference's field
-list and writes the features as raw little-endian float64, 100 per packet.
+(`refmodel.py --compare mirai_first38363.pcap mirai_first38363.features.f64`),
+so it can stand in for the reference on other captures: `refmodel.py PCAP
+OUT.f64` runs tshark with the reference's field list and writes the features
+as raw little-endian float64, 100 per packet.
 
 Usage:
   refmodel.py PCAP OUT.f64

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const int dlts[] = {
     DECODE_DLT_EN10MB, DECODE_DLT_RAW, DECODE_DLT_IPV4, DECODE_DLT_IPV6,
     DECODE_DLT_LINUX_SLL, DECODE_DLT_LINUX_SLL2, DECODE_DLT_NULL, DECODE_DLT_LOOP,
-    DECODE_DLT_PPP, DECODE_DLT_C_HDLC, 127 /* unsupported */,
+    DECODE_DLT_PPP, DECODE_DLT_C_HDLC, DECODE_DLT_IEEE802_11, DECODE_DLT_IEEE802_11_RADIO,
+    147 /* unsupported */,
 };
 
 static Stats stats;

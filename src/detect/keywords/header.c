@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * keywords/header.c: IP and TCP header keywords: ttl, ip_proto, id, seq,
- * ack, window, fragbits, fragoffset, ipopts, sameip, flags (tcp.flags).
+ * keywords/header.c: IP and TCP header keywords: ttl, tos, ip_proto, id,
+ * seq, ack, window, tcp.mss, fragbits, fragoffset, ipopts, sameip, flags
+ * (tcp.flags). tos matches IPv4 only; tcp.mss only packets carrying the
+ * MSS option.
  * Each tests one field that decode/ filled in the Packet.
  */
 #include <ctype.h>
@@ -17,7 +19,7 @@
 /* Numeric fields                                                      */
 /* ------------------------------------------------------------------ */
 
-typedef enum Field { F_TTL, F_ID, F_SEQ, F_ACK, F_WINDOW, F_FRAGOFF } Field;
+typedef enum Field { F_TTL, F_ID, F_SEQ, F_ACK, F_WINDOW, F_FRAGOFF, F_TOS, F_MSS } Field;
 
 typedef struct NumCtx {
     Field field;
@@ -37,11 +39,13 @@ static bool num_match(DetectMatchCtx *mc, const void *ctx)
     case F_ACK: return tcp && detect_uint_match(&c->u, p->tcp_ack);
     case F_WINDOW: return tcp && detect_uint_match(&c->u, p->tcp_win);
     case F_FRAGOFF: return pkt_has(p, PKT_HAS_IPV4) && detect_uint_match(&c->u, (uint64_t)p->frag_off * 8);
+    case F_TOS: return pkt_has(p, PKT_HAS_IPV4) && detect_uint_match(&c->u, p->ip_tos);
+    case F_MSS: return tcp && p->tcp_mss != 0 && detect_uint_match(&c->u, p->tcp_mss);
     }
     return false;
 }
 
-static const DetectKeyword kw_ttl, kw_id, kw_seq, kw_ack, kw_window, kw_fragoffset;
+static const DetectKeyword kw_ttl, kw_id, kw_seq, kw_ack, kw_window, kw_fragoffset, kw_tos, kw_mss;
 
 static int num_setup(DetectParse *pc, const char *arg, Field f, uint64_t max, bool plain_only,
                      const DetectKeyword *kw)
@@ -68,6 +72,9 @@ static int window_setup(DetectParse *pc, const char *a)
 {
     return num_setup(pc, a, F_WINDOW, 65535, false, &kw_window);
 }
+static int tos_setup(DetectParse *pc, const char *a) { return num_setup(pc, a, F_TOS, 255, false, &kw_tos); }
+static int mss_setup(DetectParse *pc, const char *a) { return num_setup(pc, a, F_MSS, 65535, false, &kw_mss); }
+
 static int fragoffset_setup(DetectParse *pc, const char *a)
 {
     return num_setup(pc, a, F_FRAGOFF, 65535, false, &kw_fragoffset);
@@ -303,6 +310,8 @@ static const DetectKeyword kw_seq = { .name = "seq", .setup = seq_setup, .match 
 static const DetectKeyword kw_ack = { .name = "ack", .setup = ack_setup, .match = num_match };
 static const DetectKeyword kw_window = { .name = "window", .setup = window_setup, .match = num_match };
 static const DetectKeyword kw_fragoffset = { .name = "fragoffset", .setup = fragoffset_setup, .match = num_match };
+static const DetectKeyword kw_tos = { .name = "tos", .setup = tos_setup, .match = num_match };
+static const DetectKeyword kw_mss = { .name = "tcp.mss", .setup = mss_setup, .match = num_match };
 static const DetectKeyword kw_ipproto = { .name = "ip_proto", .setup = ipproto_setup, .match = ipproto_match };
 static const DetectKeyword kw_flags = {
     .name = "flags", .alias = "tcp.flags", .setup = flags_setup, .match = flags_match,
@@ -317,7 +326,7 @@ void kw_header_register(void)
 {
     static const DetectKeyword *const all[] = {
         &kw_ttl, &kw_id, &kw_seq, &kw_ack, &kw_window, &kw_fragoffset, &kw_ipproto,
-        &kw_flags, &kw_fragbits, &kw_ipopts, &kw_sameip,
+        &kw_flags, &kw_fragbits, &kw_ipopts, &kw_sameip, &kw_tos, &kw_mss,
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         detect_keyword_register(all[i]);

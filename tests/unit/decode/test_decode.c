@@ -879,9 +879,34 @@ static void test_link_types(void **state)
     run(t, &p, DECODE_DLT_EN10MB, b, o + 10);
     assert_true(has_event(&p, "ieee8021ah.header_too_small"));
 
+    /* radiotap (minimal 8 bytes) + 802.11 QoS data FromDS + LLC/SNAP + IPv4 */
+    memset(b, 0, 8);
+    b[2] = 8;
+    uint8_t *w = b + 8;
+    memset(w, 0, 26);
+    w[0] = 0x88; /* type data, subtype QoS data */
+    w[1] = 0x02; /* FromDS */
+    const uint8_t snap[8] = { 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00 };
+    memcpy(w + 26, snap, 8);
+    memcpy(w + 34, ip, iplen);
+    run(t, &p, DECODE_DLT_IEEE802_11_RADIO, b, 8 + 34 + iplen);
+    assert_true(pkt_has(&p, PKT_HAS_IPV4 | PKT_HAS_UDP));
+    assert_int_equal(p.l3_off, 42);
+    run(t, &p, DECODE_DLT_IEEE802_11, w, 34 + iplen);
+    assert_true(pkt_has(&p, PKT_HAS_UDP));
+    run(t, &p, DECODE_DLT_IEEE802_11, w, 20);
+    assert_true(has_event(&p, "wifi.pkt_too_small"));
+    w[1] = 0x42; /* protected: nothing to decode, no event */
+    run(t, &p, DECODE_DLT_IEEE802_11, w, 34 + iplen);
+    assert_false(pkt_has(&p, PKT_HAS_IPV4));
+    assert_int_equal(p.n_events, 0);
+    b[2] = 200; /* radiotap longer than the packet */
+    run(t, &p, DECODE_DLT_IEEE802_11_RADIO, b, 8 + 34 + iplen);
+    assert_true(has_event(&p, "wifi.pkt_too_small"));
+
     /* an unsupported link type is counted, not decoded */
-    assert_false(decode_datalink_supported(105));
-    run(t, &p, 105, e, n);
+    assert_false(decode_datalink_supported(147));
+    run(t, &p, 147, e, n);
     assert_int_equal(p.flags, 0);
     assert_int_equal(ctr(t, "decoder.unknown_datalink"), 1);
     assert_true(decode_datalink_supported(DECODE_DLT_LINUX_SLL2));

@@ -26,6 +26,7 @@
 #include "detect/rules/classification.h"
 #include "detect/keywords/transform.h"
 #include "detect/signature.h"
+#include "output/alert.h"
 #include "output/fastlog.h"
 
 /* ------------------------------------------------------------------ */
@@ -399,6 +400,19 @@ static void test_header_keywords(void **state)
     assert_false(seen[8]);
     assert_true(seen[9]); /* matched in the reverse direction */
     detect_engine_free(de);
+
+    de = load("alert tcp any any -> any any (tos:16; sid:1;)\n"
+              "alert tcp any any -> any any (tcp.mss:>1000; sid:2;)\n"
+              "alert tcp any any -> any any (tcp.mss:<1000; sid:3;)\n"
+              "alert tcp any any -> any any (window:!512; sid:4;)\n");
+    p.ip_tos = 16;
+    p.tcp_mss = 1460;
+    p.tcp_win = 512;
+    run(de, &p, &out);
+    assert_int_equal(out.n, 2);
+    assert_int_equal(out.a[0].sid, 1);
+    assert_int_equal(out.a[1].sid, 2);
+    detect_engine_free(de);
 }
 
 /* ------------------------------------------------------------------ */
@@ -712,6 +726,32 @@ static void test_fastlog_format(void **state)
                               "[Classification: Misc activity] [Priority: 3] {TCP} 10.0.0.1:1234 -> 10.0.0.2:80\n");
 }
 
+static void test_alert_options(void **state)
+{
+    (void)state;
+    AlertOutputOptions o;
+    eve_alert_options_read(NULL, &o);
+    assert_false(o.payload);
+    assert_false(o.packet);
+    Config *c = conf_new();
+    assert_int_equal(conf_load_string(c,
+                                      "outputs:\n"
+                                      "  - eve-log:\n"
+                                      "      types:\n"
+                                      "        - flow\n"
+                                      "        - alert:\n"
+                                      "            payload: yes\n"
+                                      "            packet: yes\n",
+                                      "test.yaml"),
+                     0);
+    eve_alert_options_read(c, &o);
+    assert_true(o.payload);
+    assert_false(o.payload_printable);
+    assert_true(o.packet);
+    conf_free(c);
+    assert_non_null(detect_memory_account());
+}
+
 int main(void)
 {
     conf = conf_new();
@@ -730,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_classification_and_meta),
         cmocka_unit_test(test_transforms_and_bsize),
         cmocka_unit_test(test_fastlog_format),
+        cmocka_unit_test(test_alert_options),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     conf_free(conf);

@@ -214,10 +214,20 @@ static void test_detect_failed(void **state)
 static void test_detect_gap_fails(void **state)
 {
     (void)state;
+    /* nothing but a gap and an empty direction: unknown, not failed */
     A *a = a_new(6, 40000, 80);
     give(a, 0, NULL, 100, APP_FLAG_GAP);
     give(a, 1, NULL, 0, APP_FLAG_EOF);
+    assert_int_equal(a->flow.app_proto, APP_PROTO_UNKNOWN);
+    assert_int_equal(ctr(a, "app_layer.flow.failed_tcp"), 0);
+    a_free(a);
+    /* undecided bytes, then a gap: failed */
+    a = a_new(6, 40000, 80);
+    assert_int_equal(give(a, 0, "\x01\x02\x03", 3, 0), 0);
+    give(a, 0, NULL, 100, APP_FLAG_GAP);
+    give(a, 1, NULL, 0, APP_FLAG_EOF);
     assert_int_equal(a->flow.app_proto, APP_PROTO_FAILED);
+    assert_int_equal(ctr(a, "app_layer.flow.failed_tcp"), 1);
     a_free(a);
 }
 

@@ -194,7 +194,7 @@ static void test_handshake_bad_synack(void **state)
     assert_int_equal(ctr(t, "stream.3whs_synack_with_wrong_ack"), 1);
     /* the real SYN/ACK still completes it */
     pkt(t, 1, TCP_SYN | TCP_ACK, SISN, CISN + 1, NULL, 0);
-    pkt(t, 0, TCP_ACK, C(0), S(9), NULL, 0); /* wrong ack */
+    pkt(t, 0, TCP_ACK, C(0), S(0) + 1000000u, NULL, 0); /* acks far beyond the window */
     assert_true(has_event(t, STREAM_EV_3WHS_RIGHT_SEQ_WRONG_ACK_EVASION));
     assert_int_equal(t->flow.tcp_state, FLOW_TCP_SYN_RECV);
     pkt(t, 1, TCP_SYN | TCP_ACK, SISN + 3, CISN + 1, NULL, 0);
@@ -655,6 +655,43 @@ static void test_raw_off_releases(void **state)
     t_free(t);
 }
 
+static void test_flush_then_raw(void **state)
+{
+    (void)state;
+    T *t = t_new(NULL);
+    stream_ctx_set_raw(t->ctx, true, 0);
+    handshake(t);
+    cdata(t, 0, "tail-bytes");
+    StreamRawChunk ch;
+    assert_false(stream_raw_chunk(&t->flow, 0, 0, false, &ch)); /* not acked */
+    stream_flow_flush(t->ctx, &t->flow, sink_fn, &t->sink);
+    expect_c2s(t, "tail-bytes");
+    assert_true(stream_has_session(&t->flow));
+    assert_true(stream_raw_chunk(&t->flow, 0, 0, true, &ch));
+    assert_int_equal(ch.len, 10);
+    assert_memory_equal(ch.data, "tail-bytes", 10);
+    stream_flow_free(t->ctx, &t->flow);
+    assert_false(stream_has_session(&t->flow));
+    assert_int_equal(stream_ctx_reassembly_account(t->ctx)->used, 0);
+    t_free(t);
+}
+
+static void test_tcp_fast_open(void **state)
+{
+    (void)state;
+    T *t = t_new(NULL);
+    pkt(t, 0, TCP_SYN, CISN, 0, "GET /", 5);
+    pkt(t, 1, TCP_SYN | TCP_ACK, SISN, CISN + 1 + 5, NULL, 0); /* acks the data too */
+    assert_false(has_event(t, STREAM_EV_3WHS_SYNACK_WITH_WRONG_ACK));
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_SYN_RECV);
+    expect_c2s(t, "GET /");
+    pkt(t, 0, TCP_ACK, C(5), S(0), NULL, 0);
+    cdata(t, 5, " x");
+    sack(t, 7);
+    expect_c2s(t, "GET / x");
+    t_free(t);
+}
+
 /* ---- names ---- */
 
 static void test_event_names(void **state)
@@ -726,6 +763,8 @@ int main(void)
         cmocka_unit_test(test_partial_consume),
         cmocka_unit_test(test_raw_chunks),
         cmocka_unit_test(test_raw_off_releases),
+        cmocka_unit_test(test_flush_then_raw),
+        cmocka_unit_test(test_tcp_fast_open),
         cmocka_unit_test(test_event_names),
         cmocka_unit_test(test_config_load),
     };
