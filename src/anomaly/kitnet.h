@@ -16,9 +16,9 @@
  *
  * Memory: everything is allocated at kitnet_new (the mapper) and when the
  * ensemble is built (weights in one contiguous array, scratch vectors);
- * kitnet_process allocates nothing after that. Not thread-safe; a trained
- * KitNet may be shared read-only only through kitnet_score_const (no
- * scratch is shared: the caller passes its own).
+ * kitnet_process allocates nothing after that. Not thread-safe: the scratch
+ * vectors live in the KitNet (one per detector; kasbah runs one detector
+ * over the whole input, in capture order).
  *
  * KITNET_NORM_REFERENCE reproduces the reference's normaliser, including
  * its division by 1e-16 for features that were constant during training;
@@ -84,9 +84,8 @@ void kitnet_free(KitNet *k);
 
 /*
  * Process one vector of cfg->n features (learn or score, by phase) and return
- * its score (0 before execution). -ENOMEM (as a negative return of
- * kitnet_status) only if building the ensemble failed; then every later call
- * returns 0 and kitnet_status() < 0.
+ * its score (0 before execution). If building the ensemble fails (OOM),
+ * kitnet_status() becomes -ENOMEM and every later call returns 0.
  */
 double kitnet_process(KitNet *k, const double *x);
 

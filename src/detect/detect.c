@@ -360,8 +360,10 @@ DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats)
     if (!dt)
         return NULL;
     dt->de = de;
-    dt->stats = stats;
+    dt->stats = stats ? stats : &dt->own_stats;
     dt->ctr_alert = stats_register("detect.alert");
+    dt->ctr_overflow = stats_register("detect.alert_queue_overflow");
+    dt->ctr_suppressed = stats_register("detect.alerts_suppressed");
     uint32_t n = de ? de->n_sigs : 0;
     dt->cand = mem_calloc(detect_mem(), n / 8 + 1, 1);
     dt->cand_list = mem_calloc(detect_mem(), n + 1, sizeof *dt->cand_list);
@@ -453,16 +455,17 @@ static int bucket_of(const Packet *p)
 
 static bool has_ports(const Packet *p) { return pkt_has(p, PKT_HAS_TCP | PKT_HAS_UDP); }
 
+/* Ports first: they are the cheaper test and reject most rules. */
 static bool addr_ports_match(const Signature *s, const Packet *p, const IpAddr *src, const IpAddr *dst, uint16_t sp,
                              uint16_t dp)
 {
-    if (!(s->flags & SIG_F_SRC_ANY) && !addr_set_match(s->src, p->ip_ver, src))
-        return false;
-    if (!(s->flags & SIG_F_DST_ANY) && !addr_set_match(s->dst, p->ip_ver, dst))
+    if (!(s->flags & (SIG_F_DP_ANY)) && (!has_ports(p) || !port_set_match(s->dp, dp)))
         return false;
     if (!(s->flags & (SIG_F_SP_ANY)) && (!has_ports(p) || !port_set_match(s->sp, sp)))
         return false;
-    if (!(s->flags & (SIG_F_DP_ANY)) && (!has_ports(p) || !port_set_match(s->dp, dp)))
+    if (!(s->flags & SIG_F_DST_ANY) && !addr_set_match(s->dst, p->ip_ver, dst))
+        return false;
+    if (!(s->flags & SIG_F_SRC_ANY) && !addr_set_match(s->src, p->ip_ver, src))
         return false;
     return true;
 }
@@ -554,10 +557,13 @@ static int cmp_u32(const void *a, const void *b)
 
 static bool action_blocks(DetectAction a) { return a != DETECT_ACTION_ALERT && a != DETECT_ACTION_PASS; }
 
-static void add_alert(const DetectEngine *de, const Signature *s, DetectAlerts *out)
+static void add_alert(DetectThread *dt, const Signature *s, DetectAlerts *out)
 {
-    if (out->n >= de->alert_max)
+    const DetectEngine *de = dt->de;
+    if (out->n >= de->alert_max) {
+        stats_inc(dt->stats, dt->ctr_overflow);
         return;
+    }
     DetectAlert *a = &out->a[out->n++];
     memset(a, 0, sizeof *a);
     a->sig = s;
@@ -588,16 +594,12 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     }
     const SigGroup *g = &de->groups[bucket_of(p)];
 
-    /* candidates: non-mpm signatures, plus prefilter hits */
+    /* candidates: prefilter hits (sorted here; usually few), merged below
+     * with the bucket's non-prefilter list (sorted at build time) */
     dt->n_cand = 0;
-    for (uint32_t i = 0; i < g->n_nonmpm; i++) {
-        uint32_t id = g->nonmpm[i];
-        dt->cand[id / 8] |= (uint8_t)(1u << (id % 8));
-        dt->cand_list[dt->n_cand++] = id;
-    }
     if (g->mpm && p->payload_len > 0 && p->payload)
         mpm_scan(g->mpm, dt->scratch, p->payload, p->payload_len, on_mpm_hit, dt);
-    if (g->mpm)
+    if (dt->n_cand > 1)
         qsort(dt->cand_list, dt->n_cand, sizeof dt->cand_list[0], cmp_u32);
 
     DetectMatchCtx mc;
@@ -607,10 +609,18 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     mc.p = p;
     mc.f = f;
     bool passed = false;
-    for (uint32_t i = 0; i < dt->n_cand; i++) {
-        uint32_t id = dt->cand_list[i];
-        dt->cand[id / 8] &= (uint8_t)~(1u << (id % 8));
+    uint32_t im = 0, in = 0;
+    while (im < dt->n_cand || in < g->n_nonmpm) {
+        uint32_t id;
+        if (in >= g->n_nonmpm || (im < dt->n_cand && dt->cand_list[im] < g->nonmpm[in])) {
+            id = dt->cand_list[im++];
+            dt->cand[id / 8] &= (uint8_t)~(1u << (id % 8));
+        } else {
+            id = g->nonmpm[in++];
+        }
         const Signature *s = de->sigs[id];
+        if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
+            continue;
         /* IP-only rules see the first packet of each flow direction only */
         if ((s->flags & SIG_F_IPONLY) && f && f->pkts[p->to_server ? 0 : 1] > 1)
             continue;
@@ -622,10 +632,11 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             continue;
         for (uint16_t k = 0; k < s->post.n; k++)
             s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
-        if (s->threshold && !threshold_check(dt, s, s->threshold, p))
+        if ((s->threshold && !threshold_check(dt, s, s->threshold, p)) ||
+            (s->n_suppress && threshold_suppressed(s, p))) {
+            stats_inc(dt->stats, dt->ctr_suppressed);
             continue;
-        if (s->n_suppress && threshold_suppressed(s, p))
-            continue;
+        }
         if (passed)
             continue;
         if (s->action == DETECT_ACTION_PASS) {
@@ -642,7 +653,7 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
                 st->drop = true;
         }
         if (!(s->flags & SIG_F_NOALERT))
-            add_alert(de, s, out);
+            add_alert(dt, s, out);
     }
     if (passed) {
         /* a pass rule sorts before every other action: nothing after it

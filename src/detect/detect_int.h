@@ -105,7 +105,8 @@ typedef struct ThreshEntry {
 
 struct DetectThread {
     const DetectEngine *de;
-    Stats *stats;
+    Stats *stats;             /* the caller's, or own_stats when it gave none */
+    Stats own_stats;
     MpmScratch *scratch;
     struct PcreThread *pcre;  /* PCRE2 match data for this worker */
     uint8_t *xbuf[2];         /* transform output, alternating */
@@ -116,6 +117,8 @@ struct DetectThread {
     ThreshEntry *thr[DETECT_THRESH_BUCKETS]; /* host/rule threshold entries */
     uint64_t thr_count;
     int ctr_alert;
+    int ctr_overflow;         /* detect.alert_queue_overflow: beyond packet-alert-max */
+    int ctr_suppressed;       /* detect.alerts_suppressed: by threshold / suppress */
 };
 
 /* Per-flow state accessor: creates the state on first use; NULL without a

@@ -93,6 +93,27 @@ static void write_metadata(JsonBuf *j, const Signature *s)
     json_object_end(j);
 }
 
+/* target:src_ip / dest_ip: Suricata's alert.source and alert.target. */
+static void write_endpoint(JsonBuf *j, const char *key, const Packet *p, bool src)
+{
+    char ip[EVE_IP_LEN];
+    eve_format_ip(ip, src ? &p->src : &p->dst, p->ip_ver);
+    json_kv_object_begin(j, key);
+    json_kv_str(j, "ip", ip);
+    if (pkt_has(p, PKT_HAS_TCP | PKT_HAS_UDP))
+        json_kv_u64(j, "port", src ? p->sp : p->dp);
+    json_object_end(j);
+}
+
+static void write_source_target(JsonBuf *j, const Packet *p, const Signature *s)
+{
+    if (!s || s->target == SIG_TARGET_NONE)
+        return;
+    bool target_is_src = s->target == SIG_TARGET_SRC;
+    write_endpoint(j, "source", p, !target_is_src);
+    write_endpoint(j, "target", p, target_is_src);
+}
+
 static void write_flow(JsonBuf *j, const Packet *p)
 {
     const Flow *f = p->flow;
@@ -136,6 +157,7 @@ int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert
     if (a->category)
         json_kv_str(j, "category", a->category);
     json_kv_i64(j, "severity", a->severity);
+    write_source_target(j, p, a->sig);
     write_metadata(j, a->sig);
     json_object_end(j);
     const char *app = p->flow ? applayer_flow_proto_name(p->flow) : NULL;

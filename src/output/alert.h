@@ -7,7 +7,8 @@
  *   dest_ip, dest_port, proto, pkt_src (eve_header_packet, packet
  *   direction as Suricata's alerts), then
  *   alert {action "allowed" | "blocked", gid, signature_id, rev, signature,
- *          category, severity, metadata {key: [values...]}},
+ *          category, severity, source/target {ip, port} (rules with
+ *          `target`), metadata {key: [values...]}},
  *   app_proto (when the app-layer identified the flow's protocol),
  *   direction ("to_server" /
  *   "to_client", with a flow), flow {pkts_toserver, pkts_toclient,

@@ -54,6 +54,9 @@ printed in the summary, never skipped silently) or a failure. The reasons:
                       number of such frames.
   truncated-frames    frames of the conversation were cut by the snaplen; accepted when the
                       packet counts differ by at most the number of such frames.
+  mobile-ipv6         a Mobile IPv6 home address option or type 2 routing header (RFC 6275):
+                      tshark keys the conversation by the home address, kasbah (as
+                      Suricata) by the addresses in the IPv6 header.
   ipv4-length-zero    IPv4 total length 0 (TCP segmentation offload, BIG TCP): tshark takes
                       the frame's length, kasbah rejects the header (ipv4
                       iplen_smaller_than_hlen); accepted up to that counter.
@@ -100,6 +103,7 @@ REASONS = collections.OrderedDict([
     ("icmp-error-quote", "ICMP error quoting the conversation, counted only by kasbah"),
     ("malformed-header", "invalid IP/UDP/TCP header: tshark counts it, kasbah flags it"),
     ("truncated-frames", "frames cut by the snaplen"),
+    ("mobile-ipv6", "Mobile IPv6 home address: tshark swaps it in, kasbah keys by header"),
     ("ipv4-length-zero", "IPv4 total length 0 (TSO): tshark infers it, kasbah rejects"),
     ("link-type-not-decoded", "link type kasbah only counts (decoder.unknown_datalink)"),
 ])
@@ -170,7 +174,8 @@ CONV_RE = re.compile(
 FIELDS = ["frame.number", "frame.len", "frame.cap_len", "frame.protocols",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
           "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
-          "ip.flags.mf", "ip.frag_offset", "_ws.expert.severity", "_ws.expert.message"]
+          "ip.flags.mf", "ip.frag_offset", "_ws.expert.severity", "_ws.expert.message",
+          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address"]
 
 # tshark expert severities (epan/proto.h): PI_ERROR and above mark a malformed field.
 PI_ERROR = 0x00800000
@@ -222,6 +227,9 @@ def run_tshark(path):
     return convs, frames, err
 
 
+MIPV6 = ("mipv6-addresses",)
+
+
 def frame_attributes(frames):
     """Per conversation key and per IP pair, what the frames say: tunneled, fragment,
     quoted by an ICMP error (with a count), truncated or malformed."""
@@ -261,6 +269,11 @@ def frame_attributes(frames):
         msg = row[idx["_ws.expert.message"]] if len(row) > idx["_ws.expert.message"] else ""
         if any(v >= PI_ERROR for v in sev) or MALFORMED_NOTES.search(msg):
             flags.add("malformed")
+        hoa = col(row, "ipv6.opt.mipv6.home_address") + col(row, "ipv6.routing.mipv6.home_address")
+        if hoa:
+            # Mobile IPv6 (RFC 6275): tshark puts the home address in place of the header's
+            # source (or destination); remember every address such a frame touches.
+            by_ippair[MIPV6].update(norm_ip(x) for x in hoa + ip6_src + ip6_dst)
         pairs = []
         l3pairs = set()
         for i, t in enumerate(tokens):
@@ -397,7 +410,7 @@ def k_rendered(f):
     return ((f["a2b"][0], fmt_size(f["a2b"][1])), (f["b2a"][0], fmt_size(f["b2a"][1])))
 
 
-def explain(key, tsides, kb, attrs, kstats):
+def explain(key, tsides, kb, attrs, kstats, mipv6):
     """Pick the reason for a conversation's difference, or None (a failure)."""
     t_pk = tuple(sum(s[d][0] for s in tsides) for d in (0, 1))
     k_pk = (sum(f["a2b"][0] for f in kb), sum(f["b2a"][0] for f in kb))
@@ -425,6 +438,8 @@ def explain(key, tsides, kb, attrs, kstats):
         return "malformed-header"
     if a["truncated"] and 0 < abs(missing) <= a["truncated"]:
         return "truncated-frames"
+    if key[1][0] in mipv6 or key[2][0] in mipv6:
+        return "mobile-ipv6"
     if 0 < missing <= kstats_event(kstats, "ipv4", "iplen_smaller_than_hlen"):
         return "ipv4-length-zero"
     if kstats.get("decoder", {}).get("unknown_datalink") and not kb:
@@ -513,7 +528,8 @@ def analyse(job):
         res["exc"]["tshark-unreadable"] += 1
         res["notes"].append("tshark: %s" % terr)
         return res
-    attrs, _ = frame_attributes(frames)
+    attrs, ipattrs = frame_attributes(frames)
+    mipv6 = set(ipattrs.get(MIPV6, ()))
     tg = collections.defaultdict(list)
     for c in convs:
         tg[conv_key(c["proto"], c["a"], c["b"])].append(c)
@@ -526,7 +542,7 @@ def analyse(job):
         ksides = sorted(k_rendered(f) for f in kb)
         if tsides == ksides:
             continue
-        reason = explain(key, tsides, kb, attrs, kr["stats"])
+        reason = explain(key, tsides, kb, attrs, kr["stats"], mipv6)
         desc = "%s %s:%d <-> %s:%d tshark %s kasbah %s" % (
             key[0], key[1][0], key[1][1], key[2][0], key[2][1],
             fmt_side(tsides), fmt_side(ksides))

@@ -545,6 +545,41 @@ static void test_eve_record(void **state)
     json_fini(&j);
 }
 
+/* A tunnelled frame keys its socket stream on the inner TCP port followed by
+ * the outer UDP port (tshark's tcp.srcport + udp.srcport). */
+static void test_feature_layers(void **state)
+{
+    (void)state;
+    FeatConfig cfg = {.keys = FEAT_KEYS_TEXT, .exact = true};
+    FeatCtx *fc = feat_ctx_new(&cfg, NULL);
+    assert_non_null(fc);
+    Packet outer, inner;
+    double x[FEAT_N];
+    for (int i = 0; i < 2; i++) {
+        udp_packet(&outer, 7, 4789, 1000000000 + i * 1000, 150);
+        memset(&inner, 0, sizeof(inner));
+        inner.flags = PKT_HAS_IPV4 | PKT_HAS_TCP | PKT_IS_PSEUDO | PKT_IS_TUNNEL_INNER;
+        inner.sp = (uint16_t)(80 + i); /* a different inner port each time */
+        inner.dp = 5000;
+        FeatLayers l;
+        feat_layers_init(&l, &outer);
+        feat_layers_add(&l, &inner);
+        assert_true(l.tcp && l.udp && l.tcp_sp == 80 + i && l.udp_sp == 4789);
+        assert_int_equal(feat_extract_layers(fc, &outer, &l, x), 0);
+        assert_close(x[65], 1.0, 1e-12); /* a new socket stream each time */
+        assert_close(x[15], 1.0 + i * pow(2.0, -5e-6), 1e-9); /* one host pair */
+    }
+    /* without the inner layer both frames share one socket stream */
+    FeatCtx *fc2 = feat_ctx_new(&cfg, NULL);
+    for (int i = 0; i < 2; i++) {
+        udp_packet(&outer, 7, 4789, 1000000000 + i * 1000, 150);
+        feat_extract(fc2, &outer, x);
+    }
+    assert_true(x[65] > 1.9);
+    feat_ctx_free(fc);
+    feat_ctx_free(fc2);
+}
+
 static void test_feature_names(void **state)
 {
     (void)state;
@@ -575,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_constant_feature_bounded),
         cmocka_unit_test(test_engine_events),
         cmocka_unit_test(test_eve_record),
+        cmocka_unit_test(test_feature_layers),
         cmocka_unit_test(test_feature_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

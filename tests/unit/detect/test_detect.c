@@ -726,6 +726,42 @@ static void test_fastlog_format(void **state)
                               "[Classification: Misc activity] [Priority: 3] {TCP} 10.0.0.1:1234 -> 10.0.0.2:80\n");
 }
 
+static void test_eve_alert_record(void **state)
+{
+    (void)state;
+    DetectEngine *de = load("drop tcp any any -> any any (msg:\"m \\\"q\\\"\"; classtype:trojan-activity; target:src_ip; "
+                            "metadata:k v1, k v2, z w; rev:7; sid:9;)\n");
+    Packet p = tcp_pkt("10.0.0.1", 1234, "10.0.0.2", 80, "x", 1);
+    DetectAlerts out;
+    run(de, &p, &out);
+    assert_int_equal(out.n, 1);
+    char dir[] = "/tmp/kasbah-test-eve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    EveWriter *w = eve_open(NULL, dir);
+    assert_non_null(w);
+    JsonBuf j;
+    json_init(&j, NULL);
+    assert_int_equal(eve_write_alerts(w, &j, &p, &out), 0);
+    json_fini(&j);
+    assert_int_equal(eve_close(w), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/eve.json", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[2048] = "";
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    unlink(path);
+    rmdir(dir);
+    assert_non_null(strstr(line, "\"event_type\":\"alert\""));
+    assert_non_null(strstr(line, "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":9,\"rev\":7,"
+                                 "\"signature\":\"m \\\"q\\\"\",\"category\":\"A Network Trojan was detected\","
+                                 "\"severity\":1,\"source\":{\"ip\":\"10.0.0.2\",\"port\":80},"
+                                 "\"target\":{\"ip\":\"10.0.0.1\",\"port\":1234},"
+                                 "\"metadata\":{\"k\":[\"v1\",\"v2\"],\"z\":[\"w\"]}}"));
+    detect_engine_free(de);
+}
+
 static void test_alert_options(void **state)
 {
     (void)state;
@@ -771,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_transforms_and_bsize),
         cmocka_unit_test(test_fastlog_format),
         cmocka_unit_test(test_alert_options),
+        cmocka_unit_test(test_eve_alert_record),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     conf_free(conf);
