@@ -40,6 +40,7 @@ typedef struct GenFlow {
 	uint32_t resp_left;      /* bytes of the current response still to send */
 	uint8_t pending_ack;     /* client owes an ACK for response data */
 	uint8_t quic;            /* UDP: QUIC-like run instead of DNS-like pairs */
+	uint8_t started;         /* has sent a packet (counted in n_started) */
 } GenFlow;
 
 enum { ST_SYN, ST_SYNACK, ST_ACK, ST_REQ, ST_RESP, ST_FIN1, ST_FIN2, ST_LASTACK, ST_DONE };
@@ -60,7 +61,7 @@ static uint32_t rnd_range(uint32_t lo, uint32_t hi)
 }
 
 static uint8_t noise[1 << 16];
-static uint64_t n_flows, n_pkts, n_bytes, ts_usec;
+static uint64_t n_flows, n_started, n_pkts, n_bytes, ts_usec;
 static FILE *out;
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
@@ -147,8 +148,13 @@ static void emit(GenFlow *f, int toserver, uint8_t tcp_flags, uint32_t payload_l
 	}
 
 	if (f->is_v6) {
-		uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1}, b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2};
+		/* 2001:db8:0:1::/64 holds the clients, 2001:db8:0:2::/64 the servers. */
+		uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1}, b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 2};
 
+		if (!toserver) {
+			a[7] = 2;
+			b[7] = 1;
+		}
 		put32(ip, 0x60000000u);
 		put16(ip + 4, (uint16_t)(l4 + payload_len));
 		ip[6] = f->is_tcp ? 6 : 17;
@@ -181,6 +187,10 @@ static void emit(GenFlow *f, int toserver, uint8_t tcp_flags, uint32_t payload_l
 	rec[1] = (uint32_t)(ts_usec % 1000000u);
 	rec[2] = rec[3] = (uint32_t)len;
 	fwrite(rec, 1, sizeof(rec), out);
+	if (!f->started) {
+		f->started = 1;
+		n_started++;
+	}
 	fwrite(frame, 1, len, out);
 	n_pkts++;
 	n_bytes += 16 + len;
@@ -278,6 +288,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("packets=%llu flows=%llu bytes=%llu\n", (unsigned long long)n_pkts,
-	       (unsigned long long)n_flows, (unsigned long long)n_bytes);
+	       (unsigned long long)n_started, (unsigned long long)n_bytes);
 	return 0;
 }

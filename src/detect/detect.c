@@ -217,7 +217,8 @@ static int build_groups(DetectEngine *de)
             if (in_bucket(de->sigs[i], b) && !de->sigs[i]->fp)
                 n_non++;
         g->nonmpm = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm) : NULL;
-        if (n_non && !g->nonmpm) {
+        g->nonmpm_noip = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm_noip) : NULL;
+        if (n_non && (!g->nonmpm || !g->nonmpm_noip)) {
             mem_free(detect_mem(), pats);
             return -1;
         }
@@ -227,6 +228,8 @@ static int build_groups(DetectEngine *de)
                 continue;
             if (!s->fp) {
                 g->nonmpm[g->n_nonmpm++] = s->num;
+                if (!(s->flags & SIG_F_IPONLY))
+                    g->nonmpm_noip[g->n_nonmpm_noip++] = s->num;
                 continue;
             }
             const ContentCtx *c = s->fp->ctx;
@@ -247,7 +250,12 @@ static int build_groups(DetectEngine *de)
             g->n_mpm = n_pat;
         }
         static const char *const names[DETECT_BUCKET_N] = { "tcp", "udp", "icmp", "other" };
-        log_info("detect: %s: %u rules with a prefilter pattern, %u without", names[b], n_pat, g->n_nonmpm);
+        uint32_t n_iponly = 0;
+        for (uint32_t i = 0; i < g->n_nonmpm; i++)
+            if (de->sigs[g->nonmpm[i]]->flags & SIG_F_IPONLY)
+                n_iponly++;
+        log_info("detect: %s: %u rules with a prefilter pattern, %u without (%u IP-only)", names[b], n_pat,
+                 g->n_nonmpm, n_iponly);
     }
     mem_free(detect_mem(), pats);
     return 0;
@@ -333,6 +341,7 @@ void detect_engine_free(DetectEngine *de)
     mem_free(detect_mem(), de->sigs);
     for (int b = 0; b < DETECT_BUCKET_N; b++) {
         mem_free(detect_mem(), de->groups[b].nonmpm);
+        mem_free(detect_mem(), de->groups[b].nonmpm_noip);
         mpm_free(de->groups[b].mpm);
     }
     class_table_fini(&de->classes);
@@ -609,20 +618,23 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     mc.p = p;
     mc.f = f;
     bool passed = false;
+    /* IP-only rules only on the first packet of each flow direction */
+    bool first = !f || f->pkts[p->to_server ? 0 : 1] <= 1;
+    const uint32_t *non = first ? g->nonmpm : g->nonmpm_noip;
+    uint32_t n_non = first ? g->n_nonmpm : g->n_nonmpm_noip;
     uint32_t im = 0, in = 0;
-    while (im < dt->n_cand || in < g->n_nonmpm) {
+    while (im < dt->n_cand || in < n_non) {
         uint32_t id;
-        if (in >= g->n_nonmpm || (im < dt->n_cand && dt->cand_list[im] < g->nonmpm[in])) {
+        if (in >= n_non || (im < dt->n_cand && dt->cand_list[im] < non[in])) {
             id = dt->cand_list[im++];
             dt->cand[id / 8] &= (uint8_t)~(1u << (id % 8));
         } else {
-            id = g->nonmpm[in++];
+            id = non[in++];
         }
         const Signature *s = de->sigs[id];
         if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
             continue;
-        /* IP-only rules see the first packet of each flow direction only */
-        if ((s->flags & SIG_F_IPONLY) && f && f->pkts[p->to_server ? 0 : 1] > 1)
+        if ((s->flags & SIG_F_IPONLY) && !first)
             continue;
         if (!header_match(s, p))
             continue;

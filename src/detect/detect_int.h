@@ -35,6 +35,9 @@ enum { DETECT_BUCKET_TCP = 0, DETECT_BUCKET_UDP, DETECT_BUCKET_ICMP, DETECT_BUCK
 typedef struct SigGroup {
     uint32_t *nonmpm;         /* signature nums without a payload fast pattern */
     uint32_t n_nonmpm;
+    uint32_t *nonmpm_noip;    /* the same without the IP-only ones (for packets after
+                                 the first of their flow direction) */
+    uint32_t n_nonmpm_noip;
     Mpm *mpm;                 /* payload fast patterns; pattern id = signature num; NULL when none */
     uint32_t n_mpm;
 } SigGroup;

@@ -169,6 +169,10 @@ int detect_arg_unquote(const char *arg, char *out, size_t cap);
  * only, 2 sets and reads, 1 reads only, 0 uses none (keywords/flowbits.c). */
 int flowbits_sig_role(const Signature *s);
 
+/* Is every post-match action of s a flowbits:set? (Suricata lets such
+ * rules stay IP-only.) */
+bool flowbits_post_only_sets(const Signature *s);
+
 /* Family registration functions (one per file in keywords/). */
 void kw_meta_register(void);       /* msg sid rev gid classtype priority reference metadata target */
 void kw_content_register(void);    /* content + modifiers */

@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "output/alert.h"
 #include "output/anomaly.h"
+#include "output/fastlog.h"
 
 #define NS_PER_SEC INT64_C(1000000000)
 
@@ -142,14 +144,11 @@ static void process(Worker *w, Packet *p)
         w->n_alerts += w->alerts.n;
         if (p->flow != NULL)
             p->flow->alerted = true;
-        /*
-         * CALL SITE (detect helper): write the alerts of this packet here,
-         * in the order detect_packet gave them, e.g.
-         *     eve_write_alerts(pl->eve, &w->jb, p, &w->alerts);
-         * from output/alert.c (event_type "alert", EVE_DIR_FLOW header).
-         * w->alerts.drop says the packet is to be dropped (--simulate-ips);
-         * kasbah reads files, so a drop changes only what is logged.
-         */
+        /* in the order detect_packet gave them; w->alerts.drop (IPS mode)
+         * changes only what is logged, since kasbah reads files */
+        eve_write_alerts(pl->eve, &w->jb, p, &w->alerts);
+        if (pl->fastlog != NULL)
+            fastlog_write(pl->fastlog, p, &w->alerts);
     }
 
     if (pl->anomaly != NULL)

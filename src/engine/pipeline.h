@@ -5,7 +5,7 @@
  *
  *   capture record -> Packet -> decode_packet -> for the packet and each
  *   pseudo packet decoding produced: flow_table_handle -> detect_packet
- *   (-> alert records) -> anomaly_packet; then the pseudo packets are freed.
+ *   (-> EVE alert records and fast.log) -> anomaly_packet; then the pseudo packets are freed.
  *   As capture time advances (once per second of capture time):
  *   flow_table_timeout and decode_defrag_timeout. Flows that end (timeout,
  *   eviction, flush) go through pipeline_flow_end: detect_flow_end, then the
@@ -70,6 +70,7 @@ typedef struct Pipeline {
 
     /* shared, internally locked or used by one thread at a time */
     EveWriter *eve;
+    struct FastLog *fastlog;   /* fast.log, NULL when disabled */
     AnomalyEngine *anomaly;    /* NULL when anomaly.enabled is off */
     JsonBuf anomaly_jb;        /* scratch for anomaly records */
 

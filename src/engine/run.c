@@ -26,7 +26,9 @@
 #include "engine/summary.h"
 #include "engine/version.h"
 #include "flow/flow.h"
+#include "output/alert.h"
 #include "output/eve.h"
+#include "output/fastlog.h"
 
 void engine_print_version(FILE *out)
 {
@@ -220,6 +222,7 @@ int engine_run(const CliOptions *o)
     DetectEngine *de = NULL;
     AnomalyEngine *ae = NULL;
     EveWriter *eve = NULL;
+    FastLog *fastlog = NULL;
     Pipeline pl;
     bool pl_ready = false;
     MemAccount capture_acct;
@@ -278,12 +281,22 @@ int engine_run(const CliOptions *o)
     }
     pl.anomaly = ae;
 
+    AlertOutputOptions aopt;
+    eve_alert_options_read(conf, &aopt);
+    eve_alert_configure(&aopt);
     eve = eve_open(conf, log_dir);
     if (eve == NULL) {
         rc = ENGINE_EXIT_OUTPUT;
         goto out;
     }
     pl.eve = eve;
+    int fl_failed = 0;
+    fastlog = fastlog_open(conf, log_dir, &fl_failed);
+    if (fastlog == NULL && fl_failed) {
+        rc = ENGINE_EXIT_OUTPUT;
+        goto out;
+    }
+    pl.fastlog = fastlog;
 
     install_signals();
     TickCtx tc = { &pr, cs, &pl };
@@ -297,6 +310,9 @@ int engine_run(const CliOptions *o)
     snprintf(where, sizeof where, "%s", eve_path(eve));
     int erc = eve_close(eve);
     eve = NULL;
+    if (fastlog_close(fastlog) != 0)
+        erc = -1;
+    fastlog = NULL;
 
     SummaryFigures sf;
     memset(&sf, 0, sizeof sf);
@@ -318,6 +334,7 @@ out:
         pipeline_fini(&pl);
     anomaly_free(ae);
     eve_close(eve);
+    fastlog_close(fastlog);
     detect_engine_free(de);
     capture_close(cs);
     conf_free(conf);

@@ -14,10 +14,12 @@
  *   4. the input is opened before anything is written (2), so a bad input
  *      leaves no eve.json behind;
  *   5. rules (4 when the engine cannot be built; with --init-errors-fatal
- *      also when any rule failed), the anomaly engine (4), eve.json (3);
+ *      also when any rule failed), the anomaly engine (4), eve.json and
+ *      fast.log when enabled (3);
  *   6. the packet loop until the end of the input or SIGINT/SIGTERM;
  *   7. all flows flushed (reason "shutdown"), anomaly_finish, the stats
- *      record, eve.json closed (3 if a write failed), the summary.
+ *      record, eve.json and fast.log closed (3 if a write failed), the
+ *      summary.
  */
 #ifndef KASBAH_ENGINE_RUN_H
 #define KASBAH_ENGINE_RUN_H

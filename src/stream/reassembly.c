@@ -268,11 +268,28 @@ static bool seg_insert(StreamCtx *ctx, TcpStream *st, uint64_t off, uint32_t len
     return true;
 }
 
+static void insert_one(StreamCtx *ctx, TcpStream *st, Packet *p, uint32_t seq, const uint8_t *data,
+                       uint32_t len);
+
 void stream_insert(StreamCtx *ctx, TcpSession *ssn, TcpStream *st, Packet *p, uint32_t seq,
                    const uint8_t *data, uint32_t len)
 {
     (void)ssn;
-    if (len == 0 || (st->flags & TS_DEPTH))
+    /* a payload is at most 64 KiB on the wire; larger ones (pseudo packets)
+     * go in scratch-sized pieces */
+    while (len > sizeof scratch) {
+        insert_one(ctx, st, p, seq, data, (uint32_t)sizeof scratch);
+        seq += (uint32_t)sizeof scratch;
+        data += sizeof scratch;
+        len -= (uint32_t)sizeof scratch;
+    }
+    insert_one(ctx, st, p, seq, data, len);
+}
+
+static void insert_one(StreamCtx *ctx, TcpStream *st, Packet *p, uint32_t seq, const uint8_t *data,
+                       uint32_t len)
+{
+    if (len == 0)
         return;
     int64_t soff = stream_seq_to_off(st, seq);
     int64_t send = soff + (int64_t)len;
@@ -285,17 +302,15 @@ void stream_insert(StreamCtx *ctx, TcpSession *ssn, TcpStream *st, Packet *p, ui
     uint64_t s1 = (uint64_t)send;
     const uint8_t *src = data + (size_t)((int64_t)s0 - soff);
 
-    if (ctx->cfg.depth != 0) {
-        if (s0 >= ctx->cfg.depth) {
+    if (ctx->cfg.depth != 0 && s1 > ctx->cfg.depth) {
+        /* bytes past the depth are not kept (earlier ones still are) */
+        if (!(st->flags & TS_DEPTH)) {
             st->flags |= TS_DEPTH;
             stream_count(ctx, ctx->c.depth);
+        }
+        if (s0 >= ctx->cfg.depth)
             return;
-        }
-        if (s1 > ctx->cfg.depth) {
-            s1 = ctx->cfg.depth;
-            st->flags |= TS_DEPTH;
-            stream_count(ctx, ctx->c.depth);
-        }
+        s1 = ctx->cfg.depth;
     } else if (s1 - st->buf_off > STREAM_MAX_AHEAD) {
         stream_event_set(ctx, p, STREAM_EV_REASSEMBLY_NO_SEGMENT);
         stream_count(ctx, ctx->c.seg_memcap);

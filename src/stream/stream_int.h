@@ -38,9 +38,10 @@
  * the raw progress skips past the oldest (its bytes go uninspected). */
 #define STREAM_MAX_GAPS 8
 
-/* With depth 0 (unlimited), how far ahead of the oldest kept byte a segment
- * may lie and still be stored: bounds the buffer a sender can make us hold
- * with one far-away segment. */
+/* How far ahead of the oldest kept byte a segment may lie and still be
+ * stored (beyond the depth nothing is stored anyway): bounds the buffer a
+ * sender can make us hold with one far-away segment when the depth is
+ * unlimited (0) or larger than this. */
 #define STREAM_MAX_AHEAD (16u * 1024 * 1024)
 
 /* App-layer detection may hold unconsumed bytes; this bounds them. */

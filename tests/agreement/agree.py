@@ -17,10 +17,11 @@ Two checks:
 A difference is either an exception with a known, listed reason (counted per reason and
 printed in the summary, never skipped silently) or a failure. The reasons:
 
-  libpcap-refuses     libpcap (which kasbah reads through) stops before the end of the file
-                      where Wireshark does not: pcapng interfaces with different link types
-                      or snaplens, gzip-compressed files, snoop files. kasbah must then have
-                      exactly libpcap's packet count; its flows are not compared.
+  libpcap-refuses     a format kasbah's capture stage does not read (snoop), so kasbah exits
+                      2; or, with a capture stage that is libpcap alone, a file libpcap
+                      stops early in (gzip, pcapng interfaces with different link types or
+                      snaplens): kasbah must then have exactly libpcap's packet count, and
+                      its flows are not compared.
   broken-file         the file is cut short or has an impossible record; capinfos fails.
                       kasbah must count exactly the records before the damage.
   tshark-unreadable   tshark cannot read the file (link type it does not know); no flows
@@ -91,7 +92,7 @@ TSHARK_TIMEOUT = 600
 
 # Reasons in the order they are tried; the summary lists them in this order.
 REASONS = collections.OrderedDict([
-    ("libpcap-refuses", "libpcap stops before the end of the file (Wireshark does not)"),
+    ("libpcap-refuses", "format kasbah does not read (snoop), or libpcap stops early"),
     ("broken-file", "file cut short or with an impossible record (capinfos fails)"),
     ("tshark-unreadable", "tshark cannot read the file; flows not compared"),
     ("vlan", "kasbah splits the conversation by VLAN id; totals agree"),
@@ -492,11 +493,11 @@ def analyse(job):
     if capinfos_ok:
         want = int(manifest_row["packets"])
     else:
-        want = info.libpcap_count if info.libpcap_count >= 0 else 0
+        want = max(info.reader_count, 0)
     lp = info.libpcap_count
     refused = capinfos_ok and lp != want
     if pkts is None:
-        if info.libpcap_count <= 0 and kr["rc"] == 2:
+        if info.reader_count <= 0 and kr["rc"] == 2:
             res["exc"]["libpcap-refuses" if capinfos_ok else "broken-file"] += 1
             res["notes"].append("kasbah exit 2 (%s)" % kr["stderr"].strip().splitlines()[-1:])
             return res
@@ -510,9 +511,9 @@ def analyse(job):
                                    + (" gzip" if info.gzipped else "")))
             return res                      # flows over a partial read are not compared
         res["fail"].append("packets: kasbah decoder.pkts %s, expected %d%s"
-                           % (pkts, want, "" if capinfos_ok else " (libpcap's count)"))
+                           % (pkts, want, "" if capinfos_ok else " (complete records)"))
     elif not capinfos_ok:
-        res["notes"].append("capinfos cannot open it; kasbah matches libpcap's %d packets" % want)
+        res["notes"].append("capinfos cannot open it; kasbah reads its %d complete records" % want)
         if info.error or not info.libpcap_readable:
             res["exc"]["broken-file"] += 1      # flows of what was read are still compared
         else:

@@ -57,6 +57,15 @@ class CapInfo:
         return self.packets if self.libpcap_packets < 0 else self.libpcap_packets
 
     @property
+    def reader_count(self):
+        """Packets kasbah's capture stage delivers: libpcap, plus gzip decompression and
+        its own reader for pcapng files libpcap refuses (differing interfaces); so every
+        complete record of a pcap or pcapng file. -1 if it cannot open the file."""
+        if self.fmt not in ("pcap", "pcapng"):
+            return -1
+        return self.packets
+
+    @property
     def multi_linktype(self):
         return len(set(self.linktypes)) > 1
 

@@ -15,8 +15,9 @@ Each run of kasbah must show:
   - for an input error, exactly one line on stderr, naming the file; for damage inside a
     readable file, a warning naming the file;
   - eve.json (when the run succeeds) made only of complete JSON objects, one per line,
-    ending with a stats record whose decoder.pkts is the number of records libpcap delivers
-    (capfile.py models libpcap 1.10 exactly on all 2,635 shared captures).
+    ending with a stats record whose decoder.pkts is the number of complete records in the
+    file (capfile.py: libpcap's rules, which kasbah's capture stage extends to gzip files
+    and to pcapng files with differing interfaces).
 Binary: --kasbah, else $KASBAH_ASAN_BIN, else <repo>/$KASBAH_ASAN_BUILDDIR/src/kasbah
 (KASBAH_ASAN_BUILDDIR defaults to build-asan); --setup configures and builds that
 directory with `-Db_sanitize=address,undefined -Db_lundef=false` first.
@@ -160,7 +161,7 @@ def capture_jobs(kasbah, pcaps, rels):
     for rel in rels:
         path = os.path.join(pcaps, rel)
         info = capfile_inspect(path)
-        lp = info.libpcap_count
+        lp = info.reader_count
         if lp < 0:
             jobs.append((rel, kasbah, path, 2, None, (os.path.basename(rel),), True))
         else:
@@ -179,7 +180,7 @@ def directory_jobs(kasbah, pcaps, rels):
     for d in sorted(by_dir):
         total, unreadable = 0, []
         for rel in by_dir[d]:
-            lp = capfile_inspect(os.path.join(pcaps, rel)).libpcap_count
+            lp = capfile_inspect(os.path.join(pcaps, rel)).reader_count
             if lp < 0:
                 unreadable.append(os.path.basename(rel))
             else:

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mkpcap  # noqa: E402  (tests/e2e/mkpcap.py, beside this file)
 
 # The Suricata release whose behaviour kasbah reproduces; `requires:` is judged against it.
-EMULATED_VERSION = "8.0.0"
+EMULATED_VERSION = "9.0.0"
 
 # test.yaml keys with no effect on how a case runs. `requirements` is a typo upstream
 # that upstream's runner ignores too.

@@ -171,3 +171,14 @@ int flowbits_sig_role(const Signature *s)
 }
 
 void kw_flowbits_register(void) { detect_keyword_register(&kw_flowbits); }
+
+bool flowbits_post_only_sets(const Signature *s)
+{
+    for (uint16_t i = 0; i < s->post.n; i++) {
+        if (s->post.sm[i].kw != &kw_flowbits)
+            return false;
+        if (((const FlowbitsCtx *)s->post.sm[i].ctx)->cmd != FB_SET)
+            return false;
+    }
+    return true;
+}

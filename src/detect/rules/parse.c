@@ -349,13 +349,15 @@ static int finish(DetectParse *pc, RuleError *err)
             s->flags |= SIG_F_NEED_PAYLOAD;
     }
     /* Suricata's "IP-only" rules: nothing but addresses and protocol (any
-     * ports, no option that tests or changes anything). They are inspected
-     * once per flow direction, on its first packet (detect.c). */
+     * ports, no option that tests anything; flowbits:set is allowed, as in
+     * Suricata). They are inspected once per flow direction, on its first
+     * packet (detect.c). */
     bool bufs_empty = true;
     for (uint16_t b = 0; b < s->n_bufs; b++)
         if (s->bufs[b].list.n > 0)
             bufs_empty = false;
-    if (s->match.n == 0 && s->post.n == 0 && bufs_empty && (s->flags & SIG_F_SP_ANY) && (s->flags & SIG_F_DP_ANY))
+    if (s->match.n == 0 && flowbits_post_only_sets(s) && bufs_empty && (s->flags & SIG_F_SP_ANY) &&
+        (s->flags & SIG_F_DP_ANY))
         s->flags |= SIG_F_IPONLY;
     if (!s->prio_explicit)
         s->prio = s->klass ? s->klass->prio : 3;

@@ -388,6 +388,33 @@ static void test_run_writes_eve(void **state)
     free(text);
 }
 
+/* Rules from -S: alerts reach eve.json, the flows are marked alerted, and a
+ * rule that fails to load is fatal only with --init-errors-fatal / -T. */
+static void test_run_with_rules(void **state)
+{
+    (void)state;
+    char p[512], r[512], eve[512];
+    path_in(p, sizeof p, "in.pcap");
+    write_capture(p, 5, 1491603877);
+    path_in(r, sizeof r, "t.rules");
+    FILE *f = fopen(r, "w");
+    assert_non_null(f);
+    fputs("alert udp any any -> any 53 (msg:\"to dns\"; sid:1000001; rev:1;)\n", f);
+    fputs("alert tcp any any -> any any (msg:\"bad\"; no-such-keyword; sid:2;)\n", f);
+    fclose(f);
+    assert_int_equal(run("-r", p, "-S", r, "-l", tmpdir, NULL), ENGINE_EXIT_OK);
+    path_in(eve, sizeof eve, "eve.json");
+    char *text = slurp(eve, NULL);
+    assert_non_null(text);
+    assert_int_equal(count_str(text, "\"event_type\":\"alert\""), 5);
+    assert_int_equal(count_str(text, "\"signature_id\":1000001"), 5);
+    assert_int_equal(count_str(text, "\"alerted\":true"), 5);
+    assert_non_null(strstr(text, "\"rules_loaded\":1,\"rules_failed\":1"));
+    free(text);
+    assert_int_equal(run("-r", p, "-S", r, "-l", tmpdir, "--init-errors-fatal", NULL), ENGINE_EXIT_CONFIG);
+    assert_int_equal(run("-T", "-S", r, NULL), ENGINE_EXIT_CONFIG);
+}
+
 static void test_run_is_deterministic(void **state)
 {
     (void)state;
@@ -510,6 +537,7 @@ int test_run_group(void)
         cmocka_unit_test_setup_teardown(test_usage_is_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_test_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_writes_eve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_with_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_is_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_flag, setup, teardown),
