@@ -10,9 +10,16 @@
  * of A whose either end is B (so a stream paired with itself reuses its first
  * link, and a self-link sits twice in its stream's list, as in the reference).
  *
- * Invariants: a node is in exactly one hash chain and in the LRU list; a link
- * is listed in both its nodes' arrays (twice in one array for a self-link);
- * every byte is charged to the table's account.
+ * The table is open addressing with linear probing: a slot holds a node's
+ * hash beside its pointer, so a lookup touches only the slots of its probe
+ * run and the one node whose hash matches (a chained table touched every node
+ * of the chain: a cache miss each). Deletion shifts the run back (no
+ * tombstones). The load factor stays at most 1/2.
+ *
+ * Invariants: a node is in exactly one slot and in the LRU list; every node
+ * is reachable from its home slot (hash & mask) by probing forward without
+ * crossing an empty slot; a link is listed in both its nodes' arrays (twice
+ * in one array for a self-link); every byte is charged to the table's account.
  */
 #include "anomaly/afterimage.h"
 
@@ -24,7 +31,7 @@ const double ai_lambdas[AI_N_LAMBDA] = {5, 3, 1, 0.1, 0.01};
 
 #define L AI_N_LAMBDA
 #define FORCED_EVICT_TRIES 16
-#define MIN_BUCKETS 1024
+#define MIN_SLOTS 1024
 
 typedef struct AiNode AiNode;
 
@@ -35,7 +42,7 @@ typedef struct AiLink {
 } AiLink;
 
 struct AiNode {
-    AiNode *hnext, *lprev, *lnext;
+    AiNode *lprev, *lnext;
     uint64_t hash;
     double t_last;
     double cf1[L], cf2[L], w[L], mean[L], var[L];
@@ -45,11 +52,16 @@ struct AiNode {
     uint8_t key[];
 };
 
+typedef struct AiSlot {
+    uint64_t hash;
+    AiNode *node;      /* NULL: empty */
+} AiSlot;
+
 struct AiDb {
     AiConfig cfg;
     MemAccount *acct;
-    AiNode **buckets;
-    size_t n_buckets;  /* power of two */
+    AiSlot *slots;
+    size_t n_slots;    /* power of two, at least twice the number of streams */
     AiNode *lru_head, *lru_tail;
     AiCounters c;
 };
@@ -97,12 +109,12 @@ AiDb *ai_db_new(const AiConfig *cfg, MemAccount *acct)
         return NULL;
     db->cfg = *cfg;
     db->acct = acct;
-    db->buckets = mem_calloc(acct, MIN_BUCKETS, sizeof(AiNode *));
-    if (db->buckets == NULL) {
+    db->slots = mem_calloc(acct, MIN_SLOTS, sizeof(AiSlot));
+    if (db->slots == NULL) {
         mem_free(acct, db);
         return NULL;
     }
-    db->n_buckets = MIN_BUCKETS;
+    db->n_slots = MIN_SLOTS;
     return db;
 }
 
@@ -157,15 +169,47 @@ static void link_remove(AiDb *db, AiLink *l)
     db->c.links--;
 }
 
+/* Take n out of the table: find its slot, then shift the rest of the probe
+ * run back over the hole (each entry moves only if its home slot is not in
+ * the cyclic range (hole, its position]). */
+static void slot_remove(AiDb *db, const AiNode *n)
+{
+    size_t mask = db->n_slots - 1, i = n->hash & mask;
+    while (db->slots[i].node != n) {
+        if (db->slots[i].node == NULL)
+            return; /* not in the table: cannot happen */
+        i = (i + 1) & mask;
+    }
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (db->slots[j].node == NULL)
+            break;
+        size_t home = db->slots[j].hash & mask;
+        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays)
+            continue;
+        db->slots[i] = db->slots[j];
+        i = j;
+    }
+    db->slots[i].node = NULL;
+    db->slots[i].hash = 0;
+}
+
+static void slot_put(AiSlot *slots, size_t n_slots, uint64_t h, AiNode *n)
+{
+    size_t mask = n_slots - 1, i = h & mask;
+    while (slots[i].node != NULL)
+        i = (i + 1) & mask;
+    slots[i].hash = h;
+    slots[i].node = n;
+}
+
 static void node_evict(AiDb *db, AiNode *n)
 {
     while (n->n_links > 0)
         link_remove(db, n->links[n->n_links - 1]);
-    AiNode **pp = &db->buckets[n->hash & (db->n_buckets - 1)];
-    while (*pp != NULL && *pp != n)
-        pp = &(*pp)->hnext;
-    if (*pp == n)
-        *pp = n->hnext;
+    slot_remove(db, n);
     lru_unlink(db, n);
     mem_free(db->acct, n->links);
     mem_free(db->acct, n);
@@ -178,7 +222,7 @@ void ai_db_free(AiDb *db)
         return;
     while (db->lru_head != NULL)
         node_evict(db, db->lru_head);
-    mem_free(db->acct, db->buckets);
+    mem_free(db->acct, db->slots);
     mem_free(db->acct, db);
 }
 
@@ -208,33 +252,37 @@ static void *alloc_evicting(AiDb *db, size_t n, const AiNode *a, const AiNode *b
     return NULL;
 }
 
-static void maybe_grow(AiDb *db)
+/* Double the slot array when the table would pass half full. Returns false
+ * when it is full enough that no stream may be added (growth refused). */
+static bool make_room(AiDb *db)
 {
-    if (db->c.streams <= db->n_buckets || db->n_buckets > (SIZE_MAX / 2) / sizeof(AiNode *))
-        return;
-    size_t nb = db->n_buckets * 2;
-    AiNode **b = mem_calloc(db->acct, nb, sizeof(AiNode *));
-    if (b == NULL)
-        return; /* longer chains, still correct */
-    for (size_t i = 0; i < db->n_buckets; i++) {
-        AiNode *n = db->buckets[i];
-        while (n != NULL) {
-            AiNode *next = n->hnext;
-            n->hnext = b[n->hash & (nb - 1)];
-            b[n->hash & (nb - 1)] = n;
-            n = next;
+    if ((db->c.streams + 1) * 2 <= db->n_slots)
+        return true;
+    if (db->n_slots <= (SIZE_MAX / 4) / sizeof(AiSlot)) {
+        size_t ns = db->n_slots * 2;
+        AiSlot *sl = mem_calloc(db->acct, ns, sizeof(AiSlot));
+        if (sl != NULL) {
+            for (size_t i = 0; i < db->n_slots; i++)
+                if (db->slots[i].node != NULL)
+                    slot_put(sl, ns, db->slots[i].hash, db->slots[i].node);
+            mem_free(db->acct, db->slots);
+            db->slots = sl;
+            db->n_slots = ns;
+            return true;
         }
     }
-    mem_free(db->acct, db->buckets);
-    db->buckets = b;
-    db->n_buckets = nb;
+    /* growth refused: probe runs lengthen, which is still correct up to 3/4 */
+    return (db->c.streams + 1) * 4 <= db->n_slots * 3;
 }
 
 static AiNode *lookup(const AiDb *db, const uint8_t *key, size_t len, uint64_t h)
 {
-    for (AiNode *n = db->buckets[h & (db->n_buckets - 1)]; n != NULL; n = n->hnext)
-        if (n->hash == h && n->key_len == len && memcmp(n->key, key, len) == 0)
-            return n;
+    size_t mask = db->n_slots - 1;
+    for (size_t i = h & mask; db->slots[i].node != NULL; i = (i + 1) & mask) {
+        const AiSlot *sl = &db->slots[i];
+        if (sl->hash == h && sl->node->key_len == len && memcmp(sl->node->key, key, len) == 0)
+            return sl->node;
+    }
     return NULL;
 }
 
@@ -247,6 +295,9 @@ static AiNode *get_node(AiDb *db, const uint8_t *key, size_t len, double t, cons
         touch(db, n);
         return n;
     }
+    while (!make_room(db))
+        if (!evict_one(db, keep, NULL))
+            return NULL;
     n = alloc_evicting(db, sizeof(AiNode) + len, keep, NULL);
     if (n == NULL)
         return NULL;
@@ -257,12 +308,9 @@ static AiNode *get_node(AiDb *db, const uint8_t *key, size_t len, double t, cons
     n->t_last = t;
     for (int i = 0; i < L; i++)
         n->w[i] = 1e-20;
-    size_t bi = h & (db->n_buckets - 1);
-    n->hnext = db->buckets[bi];
-    db->buckets[bi] = n;
+    slot_put(db->slots, db->n_slots, h, n);
     lru_append(db, n);
     db->c.streams++;
-    maybe_grow(db);
     return n;
 }
 

@@ -262,6 +262,7 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
         kc.fm_grace = s->fm_grace;
         kc.ad_grace = s->ad_grace;
         kc.norm = s->kitsune ? KITNET_NORM_REFERENCE : KITNET_NORM_BOUNDED;
+        kc.fast = !s->kitsune;
         ae->kn = kitnet_new(&kc, &ae->model_acct);
         if (ae->kn == NULL) {
             log_error("anomaly: out of memory building KitNET");

@@ -55,6 +55,9 @@ typedef struct KitNetConfig {
     double lr;             /* learning rate, 0.1 */
     double hidden_ratio;   /* 0.75 */
     KitNetNorm norm;
+    bool fast;             /* sigmoid from a table (absolute error < 1e-6, see kitnet.c)
+                            * instead of libm exp: the default mode; false (the default
+                            * of kitnet_config_defaults) computes as the reference */
 } KitNetConfig;
 
 /* One autoencoder. All arrays point into KitNet's weight block. */
@@ -68,7 +71,7 @@ typedef struct KitAe {
 typedef struct KitNet KitNet;
 
 /* Fill cfg with the reference's settings (n = 100, m = 10, FM 5000, AD 50000,
- * lr 0.1, hidden ratio 0.75, bounded normaliser). */
+ * lr 0.1, hidden ratio 0.75, bounded normaliser, fast false). */
 void kitnet_config_defaults(KitNetConfig *cfg);
 
 /* New KitNET in the mapping phase. NULL on OOM or a bad config (n == 0 or

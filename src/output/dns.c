@@ -128,7 +128,6 @@ void eve_dns_answer_fields(JsonBuf *j, const DnsTx *tx)
     for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
         if (m->flags & bits[i].bit)
             json_kv_bool(j, bits[i].name, true);
-    json_kv_u64(j, "opcode", (m->flags >> 11) & 0xf);
     if (m->n_queries > 0) {
         kv_name(j, "rrname", m->queries[0].name, m->queries[0].name_len);
         json_kv_str(j, "rrtype", dns_rrtype_name(m->queries[0].type, tmp));
@@ -140,6 +139,12 @@ void eve_dns_answer_fields(JsonBuf *j, const DnsTx *tx)
     }
     if (m->n_authorities > 0)
         records_array(j, "authorities", m->authorities, m->n_authorities);
+}
+
+/* Suricata logs an answer only when the response repeats a question. */
+static bool answer_loggable(const DnsTx *tx)
+{
+    return tx->response != NULL && tx->response->n_queries > 0;
 }
 
 void eve_dns_alert_object(JsonBuf *j, const DnsTx *tx)
@@ -154,7 +159,7 @@ void eve_dns_alert_object(JsonBuf *j, const DnsTx *tx)
         }
         json_array_end(j);
     }
-    if (tx->response != NULL) {
+    if (answer_loggable(tx)) {
         json_kv_object_begin(j, "answer");
         eve_dns_answer_fields(j, tx);
         json_object_end(j);
@@ -182,7 +187,7 @@ int eve_write_dns(EveWriter *w, JsonBuf *j, const Packet *p, DnsTx *tx)
         }
         return rc;
     }
-    if ((tx->logged & 2) || tx->response == NULL)
+    if ((tx->logged & 2) || !answer_loggable(tx))
         return 0;
     tx->logged |= 2;
     json_reset(j);

@@ -10,7 +10,7 @@
  *          "tx_id":0,"opcode":0}                     (+ "z":true when set)
  * and one record per response:
  *   "dns":{"version":2,"type":"answer","id":4660,"flags":"8180","qr":true,
- *          "aa"/"tc"/"rd"/"ra"/"z":true (those set),"opcode":0,
+ *          "aa"/"tc"/"rd"/"ra"/"z":true (those set),
  *          "rrname":"example.com","rrtype":"A" (the first question),
  *          "rcode":"NOERROR",
  *          "answers":[{"rrname":..,"rrtype":..,"ttl":N,"rdata":"1.2.3.4"}],
@@ -19,7 +19,9 @@
  * An answer entry carries "rdata" (A, AAAA, CNAME, NS, PTR, MX, TXT,
  * SVCB/HTTPS target), or "soa":{mname,rname,serial,refresh,retry,expire,
  * minimum}, or "srv":{priority,weight,port,name}; answers/grouped/authorities
- * only when the section is not empty.
+ * only when the section is not empty. As Suricata, a response without a
+ * question gets no answer record. HTTPS/SVCB rdata (the target) is
+ * logged as "rdata", which Suricata 7 does not parse.
  *
  * Thread-safety: as eve_commit; the tx is read, only its `logged` bits change.
  */

@@ -58,12 +58,13 @@ void eve_tls_fields(JsonBuf *j, const TlsState *s)
         json_kv_bytes(j, "issuerdn", (const uint8_t *)c->issuer, strlen(c->issuer));
         json_kv_str(j, "serial", c->serial);
     }
-    if (c != NULL)
+    if (c != NULL && c->parsed)
         json_kv_str(j, "fingerprint", c->fingerprint);
     const TlsHello *ch = tls_client_hello(s);
     if (ch != NULL && ch->sni != NULL)
         json_kv_bytes(j, "sni", (const uint8_t *)ch->sni, ch->sni_len);
-    json_kv_str(j, "version", tls_version_name(tls_state_version(s)));
+    char vtmp[8];
+    json_kv_str(j, "version", tls_version_name(tls_state_version(s), vtmp));
     if (c != NULL && c->parsed) {
         char t[24];
         eve_tls_format_time(c->not_before, t);

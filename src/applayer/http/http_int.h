@@ -118,6 +118,8 @@ typedef enum HttpPState {
     HTTP_PS_TRAILERS,
     HTTP_PS_BODY_CLOSE,   /* body until the connection closes */
     HTTP_PS_IGNORE,       /* after HTTP/0.9: discard */
+    HTTP_PS_PROTO_CHECK,  /* request line without protocol: HTTP/0.9 unless
+                             more than whitespace follows (then headers) */
     HTTP_PS_DEAD,         /* gap, tunnel, OOM: no more parsing */
 } HttpPState;
 

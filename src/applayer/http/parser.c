@@ -762,8 +762,9 @@ static bool request_line(HttpState *s, const uint8_t *line, size_t len)
         return false;
     m->progress = HTTP_PROGRESS_LINE;
     if (tx->flags & HTTP_TX_HTTP09) {
-        msg_complete(s, 0);
-        sd->ps = HTTP_PS_IGNORE;
+        /* as libhtp: HTTP/0.9 only if nothing but whitespace follows;
+         * decided by the next byte, a response, or the end of stream */
+        sd->ps = HTTP_PS_PROTO_CHECK;
         return true;
     }
     sd->ps = HTTP_PS_HEADERS;
@@ -785,10 +786,20 @@ static HttpTx *response_tx(HttpState *s)
     return tx;
 }
 
+/* A request without protocol that nothing followed is HTTP/0.9. */
+static void http09_settle(HttpState *s)
+{
+    if (s->side[0].ps != HTTP_PS_PROTO_CHECK)
+        return;
+    msg_complete(s, 0);
+    s->side[0].ps = HTTP_PS_IGNORE;
+}
+
 static bool response_line(HttpState *s, const uint8_t *line, size_t len, const uint8_t *raw,
                           size_t raw_len)
 {
     HttpSide *sd = &s->side[1];
+    http09_settle(s);
     HttpTx *tx = response_tx(s);
     if (tx == NULL)
         return false;
@@ -1164,12 +1175,14 @@ static void on_gap(HttpState *s, unsigned dir, size_t len)
 static bool on_eof(HttpState *s, unsigned dir)
 {
     HttpSide *sd = &s->side[dir];
+    if (dir == 0)
+        http09_settle(s);
     if (line_state(sd->ps) && sd->line.len > 0) {
         if (sd->ps == HTTP_PS_IDLE && dir == 0) {
-            HttpPState before = sd->ps;
+            uint64_t before = s->next_id;
             if (!finish_line(s, dir))
                 return false;
-            if (before == HTTP_PS_IDLE && s->tail != NULL)
+            if (s->next_id != before && s->tail != NULL)
                 http_tx_event(s, s->tail, HTTP_EV_REQUEST_LINE_INCOMPLETE);
         } else if (!finish_line(s, dir)) {
             return false;
@@ -1209,6 +1222,18 @@ HttpParseStatus http_parse(HttpState *s, unsigned dir, const uint8_t *buf, size_
         case HTTP_PS_IGNORE:
             rd_skip(&r, rd_left(&r));
             break;
+        case HTTP_PS_PROTO_CHECK: {
+            uint8_t c = rd_peek_u8(&r, rd_pos(&r));
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                rd_skip(&r, 1);
+                break;
+            }
+            /* more follows: a request whose protocol is missing, with headers */
+            sd->tx->flags &= ~(uint32_t)HTTP_TX_HTTP09;
+            sd->tx->req_proto = -1;
+            sd->ps = HTTP_PS_HEADERS;
+            break;
+        }
         case HTTP_PS_BODY_CL:
         case HTTP_PS_CHUNK_DATA: {
             size_t n = rd_left(&r);

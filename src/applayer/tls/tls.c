@@ -94,7 +94,8 @@ static bool parse_extensions(TlsState *s, Reader *r, TlsHello *h, bool server, b
                     h->sni = mem_strndup(s->acct, (const char *)p, nl);
                     if (h->sni == NULL)
                         *oom = true;
-                    h->sni_len = nl;
+                    else
+                        h->sni_len = nl;
                 }
             }
             break;
@@ -107,7 +108,8 @@ static bool parse_extensions(TlsState *s, Reader *r, TlsHello *h, bool server, b
                 h->alpn_first = mem_strndup(s->acct, (const char *)p, pl);
                 if (h->alpn_first == NULL)
                     *oom = true;
-                h->alpn_first_len = pl;
+                else
+                    h->alpn_first_len = pl;
             }
             break;
         }
@@ -178,6 +180,8 @@ static bool parse_hello(TlsState *s, Reader *r, bool server, bool *oom)
         if (!rd_ok(r) || !parse_extensions(s, &ex, h, server, oom))
             return false;
     }
+    if (*oom)
+        return true; /* the caller gives up on the flow */
     if (server) {
         tls_ja3_build(h, true, s->ja3s, sizeof(s->ja3s), s->ja3s_hash);
         /* TLS 1.3: everything after the ServerHello is encrypted */
@@ -411,19 +415,27 @@ uint16_t tls_state_version(const TlsState *s)
 {
     if (s->sh.present)
         return s->sh.n_versions == 1 ? s->sh.versions[0] : s->sh.version;
-    return s->ch.present ? s->ch.version : 0;
+    return 0;
 }
 
-const char *tls_version_name(uint16_t v)
+const char *tls_version_name(uint16_t v, char tmp[8])
 {
+    static const char hx[] = "0123456789abcdef";
     switch (v) {
+    case 0: return "UNDETERMINED";
     case 0x0002: return "SSLv2";
     case 0x0300: return "SSLv3";
     case 0x0301: return "TLSv1";
     case 0x0302: return "TLS 1.1";
     case 0x0303: return "TLS 1.2";
     case 0x0304: return "TLS 1.3";
-    default: return "UNDETERMINED";
+    default:
+        tmp[0] = '0';
+        tmp[1] = 'x';
+        for (int i = 0; i < 4; i++)
+            tmp[2 + i] = hx[(v >> (12 - 4 * i)) & 15];
+        tmp[6] = '\0';
+        return tmp;
     }
 }
 

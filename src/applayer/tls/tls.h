@@ -109,12 +109,13 @@ const TlsHello *tls_server_hello(const TlsState *s);
 /* Server certificates, leaf first. */
 uint32_t tls_cert_count(const TlsState *s);
 const TlsCert *tls_cert(const TlsState *s, uint32_t idx);
-/* The negotiated version: ServerHello's supported_versions, else its
- * legacy version, else the ClientHello's; 0 when none. */
+/* The negotiated (server's) version: ServerHello's supported_versions,
+ * else its legacy version; 0 before a ServerHello (the client's offer is
+ * tls_client_hello()->version). */
 uint16_t tls_state_version(const TlsState *s);
-/* Suricata's name of a version: "TLS 1.2", "TLSv1", "SSLv3", ...,
- * "UNDETERMINED". */
-const char *tls_version_name(uint16_t v);
+/* Suricata's name of a version: "TLS 1.2", "TLSv1", "SSLv3", "TLS 1.3",
+ * "UNDETERMINED" for 0, else "0x%04x" written into tmp (returned). */
+const char *tls_version_name(uint16_t v, char tmp[8]);
 uint32_t tls_state_events(const TlsState *s);
 /* Has the handshake finished (both sides encrypted, or the flow ended)? */
 bool tls_state_handshake_done(const TlsState *s);

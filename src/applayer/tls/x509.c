@@ -89,7 +89,8 @@ static void text_dec(Text *t, unsigned long v)
         text_add(t, &d[--n], 1);
 }
 
-/* Attribute short names, x509-parser's registry. */
+/* Attribute names as x509-parser prints them: its abbreviations (CN C L ST
+ * O OU DC Email), else the OID registry's short name, else the dotted OID. */
 static const char *attr_name(const Reader *oid)
 {
     static const struct { uint8_t len; uint8_t b[10]; const char *name; } tab[] = {
@@ -97,19 +98,19 @@ static const char *attr_name(const Reader *oid)
         {3, {0x55, 0x04, 0x07}, "L"}, {3, {0x55, 0x04, 0x08}, "ST"},
         {3, {0x55, 0x04, 0x0a}, "O"}, {3, {0x55, 0x04, 0x0b}, "OU"},
         {3, {0x55, 0x04, 0x05}, "serialNumber"}, {3, {0x55, 0x04, 0x09}, "street"},
-        {3, {0x55, 0x04, 0x04}, "SN"}, {3, {0x55, 0x04, 0x2a}, "GN"},
+        {3, {0x55, 0x04, 0x04}, "surname"}, {3, {0x55, 0x04, 0x2a}, "givenName"},
         {3, {0x55, 0x04, 0x0c}, "title"}, {3, {0x55, 0x04, 0x11}, "postalCode"},
         {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01}, "Email"},
         {10, {0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19}, "DC"},
-        {10, {0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01}, "UID"},
     };
     size_t n = rd_left(oid);
     for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
         if (tab[i].len != n)
             continue;
         bool same = true;
+        Reader o = *oid;
         for (size_t k = 0; k < n; k++)
-            if (oid->buf[oid->off + k] != tab[i].b[k])
+            if (rd_u8(&o) != tab[i].b[k])
                 same = false;
         if (same)
             return tab[i].name;

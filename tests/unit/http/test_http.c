@@ -608,14 +608,16 @@ static void test_http09_and_odd_responses(void **st)
     HttpTx *tx = tx_at(&t, 0);
     assert_true(http_tx_flags(tx) & HTTP_TX_HTTP09);
     assert_true(http_tx_has_event(tx, HTTP_EV_REQUEST_LINE_MISSING_PROTOCOL));
-    assert_int_equal(http_tx_progress(tx, 0), HTTP_PROGRESS_COMPLETE);
     no_buf(tx, HTTP_BUF_PROTOCOL, 0);
     bufs(tx, HTTP_BUF_URI, 0, "/old");
+    /* undecided until something follows; a response settles it */
+    assert_int_equal(http_tx_progress(tx, 0), HTTP_PROGRESS_LINE);
+    /* the response has no status line: body until close */
+    feeds(&t, 1, "<html>hi</html>\n", 4);
+    assert_int_equal(http_tx_progress(tx, 0), HTTP_PROGRESS_COMPLETE);
     /* data after an HTTP/0.9 request is ignored */
     feeds(&t, 0, "GET /more HTTP/1.1\r\n\r\n", 0);
     assert_int_equal(http_state_tx_count(t.s), 1);
-    /* the response has no status line: body until close */
-    feeds(&t, 1, "<html>hi</html>\n", 4);
     assert_int_equal(http_tx_progress(tx, 1), HTTP_PROGRESS_BODY);
     eof(&t, 1);
     assert_true(http_tx_complete(tx));
@@ -655,6 +657,33 @@ static void test_http09_and_odd_responses(void **st)
     bufs(tx, HTTP_BUF_RESPONSE_BODY, 1, "stream of bytes");
     feeds(&t, 0, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 0);
     assert_int_equal(http_state_tx_count(t.s), 2);
+    t_close(&t);
+}
+
+static void test_missing_protocol_with_headers(void **st)
+{
+    (void)st;
+    T t;
+    t_open(&t);
+    /* as libhtp: header lines after a protocol-less line are headers */
+    feeds(&t, 0, "GET /HTTP/1.1\r\nHost: www.google.com\r\n\r\n", 1);
+    HttpTx *tx = tx_at(&t, 0);
+    assert_false(http_tx_flags(tx) & HTTP_TX_HTTP09);
+    assert_true(http_tx_has_event(tx, HTTP_EV_REQUEST_LINE_MISSING_PROTOCOL));
+    bufs(tx, HTTP_BUF_URI, 0, "/HTTP/1.1");
+    bufs(tx, HTTP_BUF_HOST, 0, "www.google.com");
+    assert_int_equal(http_tx_progress(tx, 0), HTTP_PROGRESS_COMPLETE);
+    feeds(&t, 1, "HTTP/1.0 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 0);
+    assert_int_equal(http_tx_status(tx), 403);
+    assert_true(http_tx_complete(tx));
+    t_close(&t);
+    /* a true HTTP/0.9 request settled by the end of the stream */
+    t_open(&t);
+    feeds(&t, 0, "GET /\r\n", 0);
+    eof(&t, 0);
+    tx = tx_at(&t, 0);
+    assert_true(http_tx_flags(tx) & HTTP_TX_HTTP09);
+    assert_int_equal(http_tx_progress(tx, 0), HTTP_PROGRESS_COMPLETE);
     t_close(&t);
 }
 
@@ -1023,6 +1052,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_and_folding),
         cmocka_unit_test(test_broken_requests),
         cmocka_unit_test(test_http09_and_odd_responses),
+        cmocka_unit_test(test_missing_protocol_with_headers),
         cmocka_unit_test(test_connect_tunnel),
         cmocka_unit_test(test_gaps),
         cmocka_unit_test(test_eof_partial),

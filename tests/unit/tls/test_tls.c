@@ -333,8 +333,9 @@ static void check_tls12(TlsState *s)
      * h2; then sha256("1301,1302,c02b,c02f") and
      * sha256("000a,000b,000d,0017,002b_0403,0804,0401"), 12 hex digits each */
     assert_string_equal(tls_ja4(s), "t13d0407h2_e00fd9ffaebd_1fdf4de06b7e");
+    char vt[8];
     assert_int_equal(tls_state_version(s), 0x0303);
-    assert_string_equal(tls_version_name(tls_state_version(s)), "TLS 1.2");
+    assert_string_equal(tls_version_name(tls_state_version(s), vt), "TLS 1.2");
     assert_int_equal(tls_cert_count(s), 1);
     const TlsCert *c = tls_cert(s, 0);
     assert_true(c->parsed);
@@ -448,8 +449,12 @@ static void test_tls13_stops_after_server_hello(void **st)
     TlsState *s = tls_state_new(&g_acct);
     assert_int_equal(feed(s, &fd, 0, c2s.b, c2s.n, 3), TLS_PARSE_OK);
     assert_int_equal(feed(s, &fd, 1, s2c.b, s2c.n, 3), TLS_PARSE_OK);
+    char vt[8];
     assert_int_equal(tls_state_version(s), 0x0304);
-    assert_string_equal(tls_version_name(tls_state_version(s)), "TLS 1.3");
+    assert_string_equal(tls_version_name(0x7f1c, vt), "0x7f1c");
+    assert_string_equal(tls_version_name(0, vt), "UNDETERMINED");
+    assert_string_equal(tls_version_name(0x0301, vt), "TLSv1");
+    assert_string_equal(tls_version_name(tls_state_version(s), vt), "TLS 1.3");
     assert_string_equal(tls_ja3s_string(s), "771,49199,65281-43");
     assert_string_equal(tls_ja3s_hash(s), "1297a565e7e03258c35c4bb9d2c36d37");
     assert_int_equal(tls_cert_count(s), 0);
