@@ -387,6 +387,8 @@ static void node_insert(const AiDb *db, AiNode *n, double v, double t)
         n->var[i] = fabs(n->cf2[i] / n->w[i] - sq(db, n->mean[i]));
     }
     for (uint32_t j = 0; j < n->n_links; j++)
+        __builtin_prefetch(n->links[j], 1);
+    for (uint32_t j = 0; j < n->n_links; j++)
         link_update(db, n->links[j], n, v, t);
 }
 
@@ -533,6 +535,27 @@ unsigned ai_db_sweep(AiDb *db, double now, unsigned max_checks)
 }
 
 const AiCounters *ai_db_counters(const AiDb *db) { return &db->c; }
+
+uint64_t ai_db_prefetch_slot(const AiDb *db, const uint8_t *key, size_t key_len)
+{
+    uint64_t h = key_hash(key, key_len);
+    __builtin_prefetch(&db->slots[h & (db->n_slots - 1)]);
+    return h;
+}
+
+void ai_db_prefetch_stream(const AiDb *db, const uint8_t *key, size_t key_len, uint64_t hash)
+{
+    size_t mask = db->n_slots - 1;
+    for (size_t i = hash & mask; db->slots[i].node != NULL; i = (i + 1) & mask) {
+        if (db->slots[i].hash == hash) {
+            const char *p = (const char *)db->slots[i].node;
+            size_t bytes = sizeof(AiNode) + key_len;
+            for (size_t off = 0; off < bytes; off += 64)
+                __builtin_prefetch(p + off, 1);
+            return;
+        }
+    }
+}
 
 bool ai_db_peek(const AiDb *db, const uint8_t *key, size_t key_len, unsigned li, double *w,
                 double *mean, double *var)

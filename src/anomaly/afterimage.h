@@ -85,6 +85,13 @@ unsigned ai_db_sweep(AiDb *db, double now, unsigned max_checks);
 
 const AiCounters *ai_db_counters(const AiDb *db);
 
+/* Cache hints, no effect on results: start fetching the table slot of key
+ * (returns the key's hash, for the second call), then, once that has had time
+ * to arrive, the stream record it points to. A caller about to update several
+ * streams issues all first calls, then all second calls, then the updates. */
+uint64_t ai_db_prefetch_slot(const AiDb *db, const uint8_t *key, size_t key_len);
+void ai_db_prefetch_stream(const AiDb *db, const uint8_t *key, size_t key_len, uint64_t hash);
+
 /* Test access: the (w, mean, var) of a stream at lambda index li without
  * updating it; false when the key is unknown. */
 bool ai_db_peek(const AiDb *db, const uint8_t *key, size_t key_len, unsigned li, double *w,

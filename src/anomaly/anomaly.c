@@ -248,6 +248,12 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
             *err = -EINVAL;
             goto fail;
         }
+        /* the default mode scores with the fast sigmoid it was trained with */
+        if (kitnet_set_fast(ae->kn, !s->kitsune) != 0) {
+            log_error("anomaly: out of memory loading the model");
+            *err = -ENOMEM;
+            goto fail;
+        }
         ae->threshold = s->threshold > 0 ? s->threshold : meta.threshold;
         ae->thr_ready = true;
         ae->thr_mu = meta.thr_mu;

@@ -294,27 +294,18 @@ int feat_extract_layers(FeatCtx *fc, const Packet *p, const FeatLayers *l, doubl
     View v;
     view_of(p, l, &v);
 
-    KeyBuf sip = {.len = 0}, dip = {.len = 0}, k1 = {.len = 0}, k2 = {.len = 0};
+    KeyBuf sip = {.len = 0}, dip = {.len = 0}, kmi = {.len = 0}, kjit = {.len = 0};
+    KeyBuf k1 = {.len = 0}, k2 = {.len = 0};
     key_ip(&sip, &v, true, text);
     key_ip(&dip, &v, false, text);
-    int rc = 0;
 
     /* source MAC + IP */
-    key_mac(&k1, &v, true, text);
-    kb_cat(&k1, &sip);
-    rc |= ai_update_1d(fc->mi, k1.b, k1.len, t, size, out);
-
-    /* host pair */
-    rc |= ai_update_2d(fc->hh, sip.b, sip.len, dip.b, dip.len, t, size, out + 15);
-
+    key_mac(&kmi, &v, true, text);
+    kb_cat(&kmi, &sip);
     /* host-pair jitter */
-    k1.len = 0;
-    kb_cat(&k1, &sip);
-    kb_cat(&k1, &dip);
-    rc |= ai_update_1d(fc->jit, k1.b, k1.len, t, 0, out + 50);
-
+    kb_cat(&kjit, &sip);
+    kb_cat(&kjit, &dip);
     /* socket pair (ARP: the Ethernet MACs) */
-    k1.len = 0;
     if (v.proto == PROTO_ARP) {
         key_mac(&k1, &v, true, text);
         key_mac(&k2, &v, false, text);
@@ -328,6 +319,22 @@ int feat_extract_layers(FeatCtx *fc, const Packet *p, const FeatLayers *l, doubl
         kb_cat(&k2, &dip);
         key_proto(&k2, &v, false, text);
     }
+
+    /* The six streams of this packet sit at random places in tables much
+     * larger than the caches: fetch their slots, then their records, all at
+     * once, so that the misses overlap instead of following one another. */
+    AiDb *const dbs[6] = {fc->mi, fc->hh, fc->hh, fc->jit, fc->hp, fc->hp};
+    const KeyBuf *const keys[6] = {&kmi, &sip, &dip, &kjit, &k1, &k2};
+    uint64_t h[6];
+    for (int i = 0; i < 6; i++)
+        h[i] = ai_db_prefetch_slot(dbs[i], keys[i]->b, keys[i]->len);
+    for (int i = 0; i < 6; i++)
+        ai_db_prefetch_stream(dbs[i], keys[i]->b, keys[i]->len, h[i]);
+
+    int rc = 0;
+    rc |= ai_update_1d(fc->mi, kmi.b, kmi.len, t, size, out);
+    rc |= ai_update_2d(fc->hh, sip.b, sip.len, dip.b, dip.len, t, size, out + 15);
+    rc |= ai_update_1d(fc->jit, kjit.b, kjit.len, t, 0, out + 50);
     rc |= ai_update_2d(fc->hp, k1.b, k1.len, k2.b, k2.len, t, size, out + 65);
     return rc != 0 ? -ENOMEM : 0;
 }

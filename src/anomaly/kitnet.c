@@ -254,16 +254,28 @@ static KitNet *alloc_net(const KitNetConfig *cfg, MemAccount *acct)
     if (k->cfg.max_ae > k->cfg.n)
         k->cfg.max_ae = k->cfg.n;
     k->acct = acct;
-    if (k->cfg.fast) {
-        k->sig_tab = mem_alloc(acct, (SIG_N + 1) * sizeof(double));
-        if (k->sig_tab == NULL) {
-            mem_free(acct, k);
-            return NULL;
-        }
-        for (int i = 0; i <= SIG_N; i++)
-            k->sig_tab[i] = 1.0 / (1.0 + exp(-(-SIG_LIM + (double)i / SIG_PER_UNIT)));
+    k->cfg.fast = false;
+    if (cfg->fast && kitnet_set_fast(k, true) != 0) {
+        mem_free(acct, k);
+        return NULL;
     }
     return k;
+}
+
+int kitnet_set_fast(KitNet *k, bool fast)
+{
+    if (fast && k->sig_tab == NULL) {
+        k->sig_tab = mem_alloc(k->acct, (SIG_N + 1) * sizeof(double));
+        if (k->sig_tab == NULL)
+            return -ENOMEM;
+        for (int i = 0; i <= SIG_N; i++)
+            k->sig_tab[i] = 1.0 / (1.0 + exp(-(-SIG_LIM + (double)i / SIG_PER_UNIT)));
+    } else if (!fast) {
+        mem_free(k->acct, k->sig_tab);
+        k->sig_tab = NULL;
+    }
+    k->cfg.fast = fast;
+    return 0;
 }
 
 KitNet *kitnet_new(const KitNetConfig *cfg, MemAccount *acct)

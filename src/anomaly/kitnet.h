@@ -123,6 +123,10 @@ KitAe *kitnet_ae(KitNet *k, uint32_t i);
 /* Number of packets processed so far (training and mapping included). */
 uint64_t kitnet_count(const KitNet *k);
 
+/* Switch the fast sigmoid (KitNetConfig.fast) on or off, e.g. after loading a
+ * model trained in the default mode. 0, or -ENOMEM (unchanged). */
+int kitnet_set_fast(KitNet *k, bool fast);
+
 /* Jump to the execution phase (after loading weights into kitnet_ae). */
 void kitnet_set_execute(KitNet *k);
 

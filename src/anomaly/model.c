@@ -221,7 +221,6 @@ KitNet *model_parse(const uint8_t *buf, size_t len, MemAccount *acct, ModelMeta 
         return NULL;
     }
     cfg.norm = (KitNetNorm)norm;
-    cfg.fast = meta->mode == 1; /* the default mode's arithmetic, as when it was trained */
     if (cfg.n == 0 || cfg.n > KITNET_MAX_INPUTS || cfg.max_ae == 0 || cfg.max_ae > cfg.n ||
         n_ae == 0 || n_ae > cfg.n) {
         fail(err, err_len, "bad sizes: n %u, max_ae %u, n_ae %u", cfg.n, cfg.max_ae, n_ae);

@@ -417,6 +417,9 @@ static TcpSession *session_open(StreamCtx *ctx, Flow *f, Packet *p, unsigned d)
 
 /* ---- the handshake ---- */
 
+static void established(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsigned d,
+                        StreamDeliverFn deliver, void *user);
+
 /* Returns true when the packet goes on to the established-state path. */
 static bool handshake(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsigned d,
                       StreamDeliverFn deliver, void *user)
@@ -503,6 +506,11 @@ static bool handshake(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsig
     }
     if (d == 1) {
         stream_event_set(ctx, p, STREAM_EV_3WHS_ACK_IN_WRONG_DIR);
+        /* The server may send data (and even its FIN) before the client's
+         * ACK arrives: keep it, or a response could slip past unseen
+         * (Suricata's CVE-2018-6794). The state stays syn_recv. */
+        if (p->payload_len > 0 || (fl & TCP_FIN))
+            established(ctx, f, ssn, p, d, deliver, user);
         return false;
     }
     if (!ack)
@@ -518,6 +526,8 @@ static bool handshake(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsig
         return false;
     }
     set_state(ctx, f, ssn, FLOW_TCP_ESTABLISHED);
+    if (s->flags & TS_FIN_SEEN) /* the server closed during the handshake */
+        set_state(ctx, f, ssn, FLOW_TCP_FIN_WAIT1);
     return true;
 }
 

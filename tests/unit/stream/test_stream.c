@@ -206,6 +206,25 @@ static void test_handshake_bad_synack(void **state)
     t_free(t);
 }
 
+static void test_server_data_before_handshake_ack(void **state)
+{
+    (void)state;
+    /* CVE-2018-6794: the response and FIN come before the client's ACK */
+    T *t = t_new(NULL);
+    pkt(t, 0, TCP_SYN, CISN, 0, NULL, 0);
+    pkt(t, 1, TCP_SYN | TCP_ACK, SISN, CISN + 1, NULL, 0);
+    pkt(t, 1, TCP_ACK | TCP_PSH, S(0), C(0), "HTTP/1.1 200 OK\r\n", 17);
+    pkt(t, 1, TCP_FIN | TCP_ACK, S(17), C(0), NULL, 0);
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_SYN_RECV);
+    assert_int_equal(t->sink.len[1], 0);
+    pkt(t, 0, TCP_ACK, C(0), S(18), NULL, 0); /* acks data and FIN */
+    assert_int_equal(t->sink.len[1], 17);
+    assert_memory_equal(t->sink.data[1], "HTTP/1.1 200 OK\r\n", 17);
+    assert_int_equal(t->sink.eofs[1], 1);
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_FIN_WAIT2);
+    t_free(t);
+}
+
 /* ---- delivery ---- */
 
 static void test_in_order_waits_for_ack(void **state)
@@ -741,6 +760,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handshake),
         cmocka_unit_test(test_handshake_bad_synack),
+        cmocka_unit_test(test_server_data_before_handshake_ack),
         cmocka_unit_test(test_in_order_waits_for_ack),
         cmocka_unit_test(test_inline_delivers_at_once),
         cmocka_unit_test(test_out_of_order),
