@@ -359,6 +359,8 @@ void detect_engine_free(DetectEngine *de)
 uint64_t detect_engine_rules_loaded(const DetectEngine *de) { return de ? de->loaded : 0; }
 uint64_t detect_engine_rules_failed(const DetectEngine *de) { return de ? de->failed : 0; }
 
+uint64_t detect_engine_files_failed(const DetectEngine *de) { return de->files_failed; }
+
 /* ------------------------------------------------------------------ */
 /* Threads and flow state                                              */
 /* ------------------------------------------------------------------ */

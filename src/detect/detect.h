@@ -68,6 +68,8 @@ void detect_engine_free(DetectEngine *de);
 DetectEngine *detect_engine_new_from_text(const Config *conf, const char *text, size_t len, const char *name);
 uint64_t detect_engine_rules_loaded(const DetectEngine *de);
 uint64_t detect_engine_rules_failed(const DetectEngine *de);
+/* Rule files that could not be opened (each logged with the reason). */
+uint64_t detect_engine_files_failed(const DetectEngine *de);
 
 /* The memory account every detect allocation is charged to ("detect":
  * rules, prefilter databases, per-flow and per-worker state), for the

@@ -58,6 +58,7 @@ struct DetectEngine {
     Signature **sigs;         /* sorted; sigs[i]->num == i after build */
     uint32_t n_sigs, cap_sigs;
     uint64_t loaded, failed;
+    uint64_t files_failed;    /* rule files that could not be opened */
     ClassTable classes;
     bool classes_loaded;      /* a classification file was read */
     NameTable flowbits;

@@ -172,6 +172,7 @@ static int test_config(const CliOptions *o, const Config *c)
         return rc;
     uint64_t loaded = detect_engine_rules_loaded(de);
     uint64_t failed = detect_engine_rules_failed(de);
+    uint64_t files_failed = detect_engine_files_failed(de);
     detect_engine_free(de);
     fflush(stderr);
     printf("%llu rules loaded, %llu failed\n", (unsigned long long)loaded, (unsigned long long)failed);
@@ -179,7 +180,8 @@ static int test_config(const CliOptions *o, const Config *c)
         log_error("stdout: %s", strerror(errno));
         return ENGINE_EXIT_OUTPUT;
     }
-    return failed == 0 ? ENGINE_EXIT_OK : ENGINE_EXIT_CONFIG;
+    /* an unreadable rule file is a failure too (Suricata's -T is fatal on it) */
+    return failed == 0 && files_failed == 0 ? ENGINE_EXIT_OK : ENGINE_EXIT_CONFIG;
 }
 
 /* ------------------------------------------------------------------ */
@@ -247,6 +249,12 @@ int engine_run(const CliOptions *o)
     if (rc != 0)
         goto out;
     uint64_t failed = detect_engine_rules_failed(de);
+    if (detect_engine_files_failed(de) > 0 && o->init_errors_fatal) {
+        log_error("%llu rule file(s) could not be read (--init-errors-fatal)",
+                  (unsigned long long)detect_engine_files_failed(de));
+        rc = ENGINE_EXIT_CONFIG;
+        goto out;
+    }
     if (failed > 0 && o->init_errors_fatal) {
         log_error("%llu of %llu rules failed to load (--init-errors-fatal)", (unsigned long long)failed,
                   (unsigned long long)(failed + detect_engine_rules_loaded(de)));

@@ -154,6 +154,7 @@ int rule_file_load(DetectEngine *de, const char *path)
     FILE *f = fopen(path, "r");
     if (!f) {
         log_error("%s: cannot open rule file: %s", path, strerror(errno));
+        de->files_failed++;
         return -1;
     }
     int rc = rule_stream_load(de, f, path);
