@@ -573,7 +573,7 @@ uint64_t ai_db_prefetch_slot(const AiDb *db, const uint8_t *key, size_t key_len)
     return h;
 }
 
-void ai_db_prefetch_stream(const AiDb *db, const uint8_t *key, size_t key_len, uint64_t hash)
+void ai_db_prefetch_stream(const AiDb *db, size_t key_len, uint64_t hash)
 {
     size_t mask = db->n_slots - 1;
     for (size_t i = hash & mask; db->slots[i].node != NULL; i = (i + 1) & mask) {

@@ -87,10 +87,10 @@ const AiCounters *ai_db_counters(const AiDb *db);
 
 /* Cache hints, no effect on results: start fetching the table slot of key
  * (returns the key's hash, for the second call), then, once that has had time
- * to arrive, the stream record it points to. A caller about to update several
+ * to arrive, the stream record with that hash (key_len: its key's length). A caller about to update several
  * streams issues all first calls, then all second calls, then the updates. */
 uint64_t ai_db_prefetch_slot(const AiDb *db, const uint8_t *key, size_t key_len);
-void ai_db_prefetch_stream(const AiDb *db, const uint8_t *key, size_t key_len, uint64_t hash);
+void ai_db_prefetch_stream(const AiDb *db, size_t key_len, uint64_t hash);
 
 /* Test access: the (w, mean, var) of a stream at lambda index li without
  * updating it; false when the key is unknown. */

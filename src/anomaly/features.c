@@ -329,7 +329,7 @@ int feat_extract_layers(FeatCtx *fc, const Packet *p, const FeatLayers *l, doubl
     for (int i = 0; i < 6; i++)
         h[i] = ai_db_prefetch_slot(dbs[i], keys[i]->b, keys[i]->len);
     for (int i = 0; i < 6; i++)
-        ai_db_prefetch_stream(dbs[i], keys[i]->b, keys[i]->len, h[i]);
+        ai_db_prefetch_stream(dbs[i], keys[i]->len, h[i]);
 
     int rc = 0;
     rc |= ai_update_1d(fc->mi, kmi.b, kmi.len, t, size, out);
