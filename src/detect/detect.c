@@ -15,6 +15,8 @@
  */
 #include "detect/detect.h"
 
+#include "applayer/applayer.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,8 +207,30 @@ static bool in_bucket(const Signature *s, int b)
     }
 }
 
+/* Mark signatures that inspect app-layer transaction buffers. They are
+ * inspected per transaction of their protocol's flows, not through the
+ * payload prefilter (their fast pattern lives in a transaction buffer). */
+static void mark_tx_sigs(DetectEngine *de)
+{
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        Signature *s = de->sigs[i];
+        s->tx_sig = false;
+        s->tx_app_proto = 0;
+        for (uint16_t b = 0; b < s->n_bufs; b++) {
+            if (s->bufs[b].list.n == 0 || detect_buffer_tx_getter(s->bufs[b].buffer_id) == NULL)
+                continue;
+            s->tx_sig = true;
+            s->tx_app_proto = detect_buffer_app_proto(s->bufs[b].buffer_id);
+        }
+    }
+}
+
+/* Does s enter the payload prefilter? */
+static bool sig_in_mpm(const Signature *s) { return s->fp != NULL && !s->tx_sig; }
+
 static int build_groups(DetectEngine *de)
 {
+    mark_tx_sigs(de);
     MpmPattern *pats = de->n_sigs ? mem_calloc(detect_mem(), de->n_sigs, sizeof *pats) : NULL;
     if (de->n_sigs && !pats)
         return -1;
@@ -214,7 +238,7 @@ static int build_groups(DetectEngine *de)
         SigGroup *g = &de->groups[b];
         uint32_t n_non = 0, n_pat = 0;
         for (uint32_t i = 0; i < de->n_sigs; i++)
-            if (in_bucket(de->sigs[i], b) && !de->sigs[i]->fp)
+            if (in_bucket(de->sigs[i], b) && !sig_in_mpm(de->sigs[i]))
                 n_non++;
         g->nonmpm = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm) : NULL;
         g->nonmpm_noip = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm_noip) : NULL;
@@ -226,7 +250,7 @@ static int build_groups(DetectEngine *de)
             const Signature *s = de->sigs[i];
             if (!in_bucket(s, b))
                 continue;
-            if (!s->fp) {
+            if (!sig_in_mpm(s)) {
                 g->nonmpm[g->n_nonmpm++] = s->num;
                 if (!(s->flags & SIG_F_IPONLY))
                     g->nonmpm_noip[g->n_nonmpm_noip++] = s->num;
@@ -438,6 +462,7 @@ void detect_flow_end(DetectThread *dt, Flow *f)
         return;
     DetectFlowState *st = f->detect;
     threshold_flow_fini(st);
+    mem_free(detect_mem(), st->txa);
     mem_free(detect_mem(), st->bits);
     mem_free(detect_mem(), st->ints);
     mem_free(detect_mem(), st->int_set);
@@ -488,6 +513,9 @@ static bool header_match(const Signature *s, const Packet *p)
         return false;
     if ((s->flags & SIG_F_NEED_FLOW) && !p->flow)
         return false;
+    /* `alert http ...`: only flows the app-layer identified as http */
+    if (s->proto.app_proto != 0 && (!p->flow || p->flow->app_proto != s->proto.app_proto))
+        return false;
     if (addr_ports_match(s, p, &p->src, &p->dst, p->sp, p->dp))
         return true;
     return (s->flags & SIG_F_BIDIR) && addr_ports_match(s, p, &p->dst, &p->src, p->dp, p->sp);
@@ -523,7 +551,29 @@ static bool apply_transforms(DetectThread *dt, const SigBufferList *bl, const ui
     return true;
 }
 
-static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
+/* Inspect list bl over transaction buffer instances of tx (idx 0, 1, ...
+ * for multi-buffers): true when one instance matches. */
+static bool tx_list_match(DetectThread *dt, const SigBufferList *bl, DetectMatchCtx *mc, void *tx)
+{
+    DetectTxBufferGetter get = detect_buffer_tx_getter(bl->buffer_id);
+    int sub = detect_buffer_tx_sub(bl->buffer_id);
+    unsigned dir = mc->p->to_server ? 0u : 1u;
+    for (uint32_t idx = 0; idx < 1024; idx++) {
+        const uint8_t *buf = NULL;
+        uint32_t len = 0;
+        if (!get(tx, sub, dir, idx, &buf, &len))
+            return false;
+        if (bl->n_transforms && !apply_transforms(dt, bl, &buf, &len))
+            return false;
+        InspectCtx ic = { buf, len, mc->vars, dt->pcre, INSPECT_BUDGET };
+        if (detect_inspect_list(&ic, &bl->list))
+            return true;
+    }
+    return false;
+}
+
+/* tx: the transaction inspected (tx signatures), else NULL. */
+static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, void *tx)
 {
     Packet *p = mc->p;
     if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
@@ -535,6 +585,11 @@ static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
         const SigBufferList *bl = &s->bufs[b];
         if (bl->list.n == 0)
             continue;
+        if (detect_buffer_tx_getter(bl->buffer_id) != NULL) {
+            if (tx == NULL || !tx_list_match(dt, bl, mc, tx))
+                return false;
+            continue;
+        }
         DetectBufferGetter get = detect_buffer_getter(bl->buffer_id);
         const uint8_t *buf = NULL;
         uint32_t len = 0;
@@ -565,6 +620,64 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 static bool action_blocks(DetectAction a) { return a != DETECT_ACTION_ALERT && a != DETECT_ACTION_PASS; }
+
+/* Did s already match transaction tx_id of the flow? */
+static bool tx_alerted(const DetectFlowState *st, const Signature *s, uint64_t tx_id)
+{
+    for (uint32_t i = 0; st != NULL && i < st->n_txa; i++)
+        if (st->txa[i].sig_num == s->num && st->txa[i].tx_id == tx_id)
+            return true;
+    return false;
+}
+
+/* Remember that s matched tx_id (on OOM it may match the tx again). */
+static void tx_mark(DetectThread *dt, Flow *f, const Signature *s, uint64_t tx_id)
+{
+    DetectFlowState *st = detect_flow_state(dt, f);
+    if (st == NULL)
+        return;
+    if (st->n_txa == st->cap_txa) {
+        uint32_t nc = st->cap_txa ? st->cap_txa * 2 : 8;
+        TxAlerted *a = mem_realloc(detect_mem(), st->txa, (size_t)nc * sizeof *a);
+        if (a == NULL)
+            return;
+        st->txa = a;
+        st->cap_txa = nc;
+    }
+    st->txa[st->n_txa].sig_num = s->num;
+    st->txa[st->n_txa].tx_id = tx_id;
+    st->n_txa++;
+}
+
+/*
+ * Transaction inspection: the first transaction of f that s has not matched
+ * yet and that matches now. Only when app-layer data reached the flow's
+ * parser in this packet (otherwise no transaction changed). Returns true
+ * and *tx_id on a match, and records it so the tx never alerts twice.
+ */
+static bool tx_sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, uint64_t *tx_id)
+{
+    Flow *f = mc->f;
+    if (f == NULL || f->app_proto != s->tx_app_proto)
+        return false;
+    if (!applayer_flow_updated(f, 0) && !applayer_flow_updated(f, 1))
+        return false;
+    uint64_t n = applayer_tx_count(f);
+    for (uint64_t i = 0; i < n; i++) {
+        if (tx_alerted(f->detect, s, i))
+            continue;
+        void *tx = applayer_tx_get(f, i);
+        if (tx == NULL)
+            continue;
+        memset(mc->vars, 0, sizeof mc->vars);
+        if (sig_match(dt, s, mc, tx)) {
+            tx_mark(dt, f, s, i);
+            *tx_id = i;
+            return true;
+        }
+    }
+    return false;
+}
 
 static void add_alert(DetectThread *dt, const Signature *s, DetectAlerts *out)
 {
@@ -640,8 +753,13 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             continue;
         mc.s = s;
         memset(mc.vars, 0, sizeof mc.vars);
-        if (!sig_match(dt, s, &mc))
+        uint64_t tx_id = 0;
+        if (s->tx_sig) {
+            if (!tx_sig_match(dt, s, &mc, &tx_id))
+                continue;
+        } else if (!sig_match(dt, s, &mc, NULL)) {
             continue;
+        }
         for (uint16_t k = 0; k < s->post.n; k++)
             s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
         if ((s->threshold && !threshold_check(dt, s, s->threshold, p)) ||
@@ -664,8 +782,14 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             if (st)
                 st->drop = true;
         }
-        if (!(s->flags & SIG_F_NOALERT))
+        if (!(s->flags & SIG_F_NOALERT)) {
+            unsigned before = out->n;
             add_alert(dt, s, out);
+            if (s->tx_sig && out->n > before) {
+                out->a[before].tx_id = tx_id;
+                out->a[before].has_tx = true;
+            }
+        }
     }
     if (passed) {
         /* a pass rule sorts before every other action: nothing after it

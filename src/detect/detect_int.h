@@ -85,9 +85,17 @@ typedef struct DetectFlowState {
     uint8_t *int_set;         /* whether each flowint is set */
     uint32_t n_ints;
     struct ThreshEntry *thr;  /* by_flow threshold entries (list) */
+    struct TxAlerted *txa;    /* (signature, transaction) pairs that matched already */
+    uint32_t n_txa, cap_txa;
     bool pass;                /* a pass rule matched: no more inspection */
     bool drop;                /* a drop rule matched in IPS mode: drop the rest */
 } DetectFlowState;
+
+/* A transaction a signature matched: it is not inspected for it again. */
+typedef struct TxAlerted {
+    uint64_t tx_id;
+    uint32_t sig_num;
+} TxAlerted;
 
 /* A threshold/detection_filter tracking entry. */
 typedef struct ThreshEntry {

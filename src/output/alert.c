@@ -9,6 +9,9 @@
 
 #include "applayer/applayer.h"
 #include "detect/signature.h"
+#include "output/dns.h"
+#include "output/http.h"
+#include "output/tls.h"
 
 static AlertOutputOptions options;
 
@@ -140,6 +143,23 @@ static void write_flow(JsonBuf *j, const Packet *p)
     json_object_end(j);
 }
 
+/* The app-layer object of the alert's transaction (Suricata's alert
+ * metadata, on by default): "http", "dns" or "tls". */
+static void write_tx_object(JsonBuf *j, Flow *f, uint64_t tx_id)
+{
+    if (f == NULL)
+        return;
+    void *tx = applayer_tx_get(f, tx_id);
+    if (tx == NULL)
+        return;
+    switch (f->app_proto) {
+    case APP_PROTO_HTTP: eve_http_alert_object(j, tx); break;
+    case APP_PROTO_DNS: eve_dns_alert_object(j, tx); break;
+    case APP_PROTO_TLS: eve_tls_alert_object(j, tx); break;
+    default: break;
+    }
+}
+
 int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert *a)
 {
     if (!eve_type_enabled(w, "alert"))
@@ -163,6 +183,8 @@ int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert
     const char *app = p->flow ? applayer_flow_proto_name(p->flow) : NULL;
     if (app && *app)
         json_kv_str(j, "app_proto", app);
+    if (a->has_tx)
+        write_tx_object(j, p->flow, a->tx_id);
     write_flow(j, p);
     write_payload(j, p);
     return eve_commit(w, j);
