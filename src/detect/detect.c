@@ -652,7 +652,10 @@ static void tx_mark(DetectThread *dt, Flow *f, const Signature *s, uint64_t tx_i
 /*
  * Transaction inspection: the first transaction of f that s has not matched
  * yet and that matches now. Only when app-layer data reached the flow's
- * parser in this packet (otherwise no transaction changed). Returns true
+ * parser since the last packet of this direction (otherwise no transaction
+ * changed). In IDS mode a side's data reaches the parser with the other
+ * side's ACK; like Suricata, rules that want the data's own direction
+ * (flow:to_server) then match on that direction's next packet. Returns true
  * and *tx_id on a match, and records it so the tx never alerts twice.
  */
 static bool tx_sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, uint64_t *tx_id)
@@ -660,7 +663,8 @@ static bool tx_sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *m
     Flow *f = mc->f;
     if (f == NULL || f->app_proto != s->tx_app_proto)
         return false;
-    if (!applayer_flow_updated(f, 0) && !applayer_flow_updated(f, 1))
+    unsigned pd = mc->p->to_server ? 0u : 1u;
+    if (f->detect == NULL || !f->detect->app_dirty[pd])
         return false;
     uint64_t n = applayer_tx_count(f);
     for (uint64_t i = 0; i < n; i++) {
@@ -715,6 +719,12 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         return;
     }
     const SigGroup *g = &de->groups[bucket_of(p)];
+    unsigned pdir = p->to_server ? 0u : 1u;
+    if (f && f->app_proto != 0 && (applayer_flow_updated(f, 0) || applayer_flow_updated(f, 1))) {
+        DetectFlowState *st = detect_flow_state(dt, f);
+        if (st)
+            st->app_dirty[0] = st->app_dirty[1] = true;
+    }
 
     /* candidates: prefilter hits (sorted here; usually few), merged below
      * with the bucket's non-prefilter list (sorted at build time) */
@@ -745,6 +755,8 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             id = non[in++];
         }
         const Signature *s = de->sigs[id];
+        if (dt->tx_only && !s->tx_sig)
+            continue;
         if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
             continue;
         if ((s->flags & SIG_F_IPONLY) && !first)
@@ -791,6 +803,8 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             }
         }
     }
+    if (f && f->detect)
+        f->detect->app_dirty[pdir] = false;
     if (passed) {
         /* a pass rule sorts before every other action: nothing after it
          * alerts, and nothing before it could (pass rules come first) */
@@ -798,4 +812,16 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         out->drop = false;
     }
     stats_add(dt->stats, dt->ctr_alert, out->n);
+}
+
+bool detect_flow_end_pending(const Flow *f, unsigned dir)
+{
+    return f != NULL && f->detect != NULL && dir < 2 && f->detect->app_dirty[dir];
+}
+
+void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
+{
+    dt->tx_only = true;
+    detect_packet(dt, p, out);
+    dt->tx_only = false;
 }

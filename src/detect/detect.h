@@ -82,6 +82,16 @@ void detect_thread_free(DetectThread *dt);
 /* Inspect p (decoded; p->flow set when it has one). out is reset and filled. */
 void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
 
+/* The flow is ending (before detect_flow_end): inspect the transactions
+ * app data reached since the last packet of a direction, with pseudo packet
+ * p of that direction (p->flow, p->to_server, addresses, ports set by the
+ * caller; no payload), as Suricata's flow-end pseudo packets do. Only
+ * transaction rules run. out is reset and filled. */
+void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
+
+/* Would detect_flow_end_packet have work for direction dir (0 to server)? */
+bool detect_flow_end_pending(const Flow *f, unsigned dir);
+
 /* Release detect state kept on a flow that is ending. */
 void detect_flow_end(DetectThread *dt, Flow *f);
 

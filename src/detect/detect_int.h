@@ -87,6 +87,7 @@ typedef struct DetectFlowState {
     struct ThreshEntry *thr;  /* by_flow threshold entries (list) */
     struct TxAlerted *txa;    /* (signature, transaction) pairs that matched already */
     uint32_t n_txa, cap_txa;
+    bool app_dirty[2];        /* app data arrived since the last packet of direction [d] */
     bool pass;                /* a pass rule matched: no more inspection */
     bool drop;                /* a drop rule matched in IPS mode: drop the rest */
 } DetectFlowState;
@@ -130,6 +131,7 @@ struct DetectThread {
     int ctr_alert;
     int ctr_overflow;         /* detect.alert_queue_overflow: beyond packet-alert-max */
     int ctr_suppressed;       /* detect.alerts_suppressed: by threshold / suppress */
+    bool tx_only;             /* flow-end pseudo packet: transaction rules only */
 };
 
 /* Per-flow state accessor: creates the state on first use; NULL without a

@@ -98,11 +98,50 @@ static void app_records_flow_end(Worker *w, Flow *f)
 /* Flow end: stream flush, detect clean-up, then the EVE flow record  */
 /* ------------------------------------------------------------------ */
 
+/* Transactions that changed since the last packet of a direction get one
+ * more inspection, on a pseudo packet of that direction (Suricata's
+ * flow-end pseudo packets), to server first. */
+static void flow_end_detect(Worker *w, Flow *f)
+{
+    if (f->app_proto == APP_PROTO_UNKNOWN || (f->key.proto != 6 && f->key.proto != 17))
+        return;
+    for (unsigned d = 0; d < 2; d++) {
+        /* flushed bytes count as arriving now */
+        if (!detect_flow_end_pending(f, d) && !applayer_flow_updated(f, 0) &&
+            !applayer_flow_updated(f, 1))
+            continue;
+        Packet p;
+        memset(&p, 0, sizeof p);
+        p.flags = PKT_IS_PSEUDO | (f->key.ip_ver == 4 ? PKT_HAS_IPV4 : PKT_HAS_IPV6) |
+                  (f->key.proto == 6 ? PKT_HAS_TCP : PKT_HAS_UDP);
+        p.ts_ns = w->now_ns;
+        p.ip_ver = f->key.ip_ver;
+        p.ip_proto = f->key.proto;
+        p.src = f->key.addr[d];
+        p.dst = f->key.addr[1 - d];
+        p.sp = f->key.port[d];
+        p.dp = f->key.port[1 - d];
+        p.flow = f;
+        p.to_server = d == 0;
+        p.tunnel_depth = f->key.tunnel;
+        detect_flow_end_packet(w->detect, &p, &w->alerts);
+        if (w->alerts.n > 0) {
+            w->n_alerts += w->alerts.n;
+            f->alerted = true;
+            eve_write_alerts(w->pl->eve, &w->jb, &p, &w->alerts);
+            if (w->pl->fastlog != NULL)
+                fastlog_write(w->pl->fastlog, &p, &w->alerts);
+        }
+    }
+}
+
 static void flow_end(Flow *f, FlowEndReason reason, void *user)
 {
     Worker *w = user;
     /* the last held bytes reach the parsers before anything is logged */
+    applayer_packet_begin(f);
     stream_flow_flush(w->stream, f, applayer_stream_deliver, w->app);
+    flow_end_detect(w, f);
     detect_flow_end(w->detect, f);
     app_records_flow_end(w, f);
     eve_write_flow(w->pl->eve, &w->jb, f, reason, w->now_ns, applayer_flow_proto_name(f));
