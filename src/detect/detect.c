@@ -463,6 +463,7 @@ void detect_flow_end(DetectThread *dt, Flow *f)
     DetectFlowState *st = f->detect;
     threshold_flow_fini(st);
     mem_free(detect_mem(), st->txa);
+    mem_free(detect_mem(), st->smatch);
     mem_free(detect_mem(), st->bits);
     mem_free(detect_mem(), st->ints);
     mem_free(detect_mem(), st->int_set);
@@ -621,6 +622,95 @@ static int cmp_u32(const void *a, const void *b)
 
 static bool action_blocks(DetectAction a) { return a != DETECT_ACTION_ALERT && a != DETECT_ACTION_PASS; }
 
+/* ---- raw stream inspection of TCP payload rules ---- */
+
+/* Does s inspect the reassembled stream as well as packets? (Suricata: TCP
+ * payload rules do, unless the header says tcp-pkt.) */
+static bool stream_eligible(const Signature *s)
+{
+    return (s->flags & SIG_F_NEED_PAYLOAD) && !(s->flags & SIG_F_TCP_PKT) && !s->tx_sig;
+}
+
+bool detect_engine_inspects_stream(const DetectEngine *de)
+{
+    for (uint32_t i = 0; de != NULL && i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        if (stream_eligible(s) && (s->proto.any_proto || proto_has(&s->proto, 6)))
+            return true;
+    }
+    return false;
+}
+
+static StreamMatched *smatch_find(const DetectFlowState *st, const Signature *s, unsigned dir)
+{
+    for (uint32_t i = 0; st != NULL && i < st->n_smatch; i++)
+        if (st->smatch[i].sig_num == s->num && st->smatch[i].dir == dir)
+            return &st->smatch[i];
+    return NULL;
+}
+
+/* s matched bytes of direction dir up to stream offset upto. */
+static void smatch_record(DetectThread *dt, Flow *f, const Signature *s, unsigned dir, uint64_t upto)
+{
+    DetectFlowState *st = detect_flow_state(dt, f);
+    if (st == NULL)
+        return;
+    StreamMatched *m = smatch_find(st, s, dir);
+    if (m == NULL) {
+        if (st->n_smatch == st->cap_smatch) {
+            uint32_t nc = st->cap_smatch ? st->cap_smatch * 2 : 8;
+            StreamMatched *a = mem_realloc(detect_mem(), st->smatch, (size_t)nc * sizeof *a);
+            if (a == NULL)
+                return;
+            st->smatch = a;
+            st->cap_smatch = nc;
+        }
+        m = &st->smatch[st->n_smatch++];
+        m->sig_num = s->num;
+        m->dir = (uint8_t)dir;
+        m->upto = 0;
+    }
+    if (upto > m->upto)
+        m->upto = upto;
+}
+
+/* A packet match of stream rule s: the stream bytes it covers must not
+ * match again when they come back as a raw chunk (one alert per match). */
+static void stream_note_packet_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
+{
+    Flow *f = mc->f;
+    if (f == NULL || f->key.proto != 6 || !stream_eligible(s) || !stream_has_session(f))
+        return;
+    unsigned dir = mc->p->to_server ? 0u : 1u;
+    smatch_record(dt, f, s, dir, stream_reassembled(f, dir));
+}
+
+/* Inspect s over this packet's raw stream chunk (lookback 0: each stream
+ * byte is inspected once; a pattern split across two chunks is missed). */
+static bool stream_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
+{
+    const StreamRawChunk *c = &dt->chunk;
+    if (c->len == 0 || !stream_eligible(s) || mc->f == NULL)
+        return false;
+    unsigned dir = mc->p->to_server ? 0u : 1u;
+    uint64_t end = c->offset + c->len;
+    const StreamMatched *m = smatch_find(mc->f->detect, s, dir);
+    if (m != NULL && m->upto >= end)
+        return false;
+    Packet *p = mc->p;
+    const uint8_t *pl = p->payload;
+    uint32_t pl_len = p->payload_len;
+    p->payload = c->data;
+    p->payload_len = c->len;
+    memset(mc->vars, 0, sizeof mc->vars);
+    bool hit = sig_match(dt, s, mc, NULL);
+    p->payload = pl;
+    p->payload_len = pl_len;
+    if (hit)
+        smatch_record(dt, mc->f, s, dir, end);
+    return hit;
+}
+
 /* Did s already match transaction tx_id of the flow? */
 static bool tx_alerted(const DetectFlowState *st, const Signature *s, uint64_t tx_id)
 {
@@ -731,6 +821,11 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     dt->n_cand = 0;
     if (g->mpm && p->payload_len > 0 && p->payload)
         mpm_scan(g->mpm, dt->scratch, p->payload, p->payload_len, on_mpm_hit, dt);
+    /* the raw stream chunk of the packet's direction, when one is ready */
+    memset(&dt->chunk, 0, sizeof dt->chunk);
+    if (f && f->key.proto == 6 && !dt->tx_only && stream_has_session(f) &&
+        stream_raw_chunk(f, pdir, 0, false, &dt->chunk) && dt->chunk.len > 0 && g->mpm)
+        mpm_scan(g->mpm, dt->scratch, dt->chunk.data, dt->chunk.len, on_mpm_hit, dt);
     if (dt->n_cand > 1)
         qsort(dt->cand_list, dt->n_cand, sizeof dt->cand_list[0], cmp_u32);
 
@@ -757,7 +852,8 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         const Signature *s = de->sigs[id];
         if (dt->tx_only && !s->tx_sig)
             continue;
-        if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
+        if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0 &&
+            (dt->chunk.len == 0 || !stream_eligible(s)))
             continue;
         if ((s->flags & SIG_F_IPONLY) && !first)
             continue;
@@ -769,7 +865,9 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         if (s->tx_sig) {
             if (!tx_sig_match(dt, s, &mc, &tx_id))
                 continue;
-        } else if (!sig_match(dt, s, &mc, NULL)) {
+        } else if (sig_match(dt, s, &mc, NULL)) {
+            stream_note_packet_match(dt, s, &mc);
+        } else if (!stream_match(dt, s, &mc)) {
             continue;
         }
         for (uint16_t k = 0; k < s->post.n; k++)
@@ -805,6 +903,8 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     }
     if (f && f->detect)
         f->detect->app_dirty[pdir] = false;
+    if (dt->chunk.len > 0)
+        stream_raw_consume(f, pdir, dt->chunk.offset + dt->chunk.len);
     if (passed) {
         /* a pass rule sorts before every other action: nothing after it
          * alerts, and nothing before it could (pass rules come first) */

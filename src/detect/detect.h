@@ -67,6 +67,10 @@ void detect_engine_free(DetectEngine *de);
  * name stands for the file name in messages. */
 DetectEngine *detect_engine_new_from_text(const Config *conf, const char *text, size_t len, const char *name);
 uint64_t detect_engine_rules_loaded(const DetectEngine *de);
+/* Do the loaded rules inspect the reassembled TCP stream (TCP payload
+ * rules not limited to tcp-pkt)? The engine then turns on stream/'s raw
+ * bookkeeping (stream_ctx_set_raw). false for NULL. */
+bool detect_engine_inspects_stream(const DetectEngine *de);
 uint64_t detect_engine_rules_failed(const DetectEngine *de);
 
 /* The memory account every detect allocation is charged to ("detect":

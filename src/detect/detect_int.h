@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "detect/detect.h"
+#include "stream/stream.h"
 #include "detect/keyword.h"
 #include "detect/mpm/mpm.h"
 #include "detect/rules/classification.h"
@@ -87,10 +88,20 @@ typedef struct DetectFlowState {
     struct ThreshEntry *thr;  /* by_flow threshold entries (list) */
     struct TxAlerted *txa;    /* (signature, transaction) pairs that matched already */
     uint32_t n_txa, cap_txa;
+    struct StreamMatched *smatch; /* (signature, direction) packet matches, for the stream path */
+    uint32_t n_smatch, cap_smatch;
     bool app_dirty[2];        /* app data arrived since the last packet of direction [d] */
     bool pass;                /* a pass rule matched: no more inspection */
     bool drop;                /* a drop rule matched in IPS mode: drop the rest */
 } DetectFlowState;
+
+/* A signature matched a packet's payload of direction dir when the stream
+ * held `upto` bytes: a stream chunk ending there holds nothing new for it. */
+typedef struct StreamMatched {
+    uint64_t upto;
+    uint32_t sig_num;
+    uint8_t dir;
+} StreamMatched;
 
 /* A transaction a signature matched: it is not inspected for it again. */
 typedef struct TxAlerted {
@@ -131,7 +142,8 @@ struct DetectThread {
     int ctr_alert;
     int ctr_overflow;         /* detect.alert_queue_overflow: beyond packet-alert-max */
     int ctr_suppressed;       /* detect.alerts_suppressed: by threshold / suppress */
-    bool tx_only;             /* flow-end pseudo packet: transaction rules only */
+    bool tx_only;
+    StreamRawChunk chunk;     /* this packet's raw stream chunk (chunk.len 0: none) */             /* flow-end pseudo packet: transaction rules only */
 };
 
 /* Per-flow state accessor: creates the state on first use; NULL without a

@@ -186,6 +186,9 @@ static int worker_init(Worker *w, Pipeline *pl, unsigned id)
         return -1;
     }
     stream_ctx_set_state_hook(w->stream, on_tcp_state, w);
+    /* lookback 0 (detect.c inspects each stream byte once), so nothing
+     * needs keeping behind the raw progress */
+    stream_ctx_set_raw(w->stream, detect_engine_inspects_stream(pl->de), 0);
     w->app = applayer_ctx_new(pl->conf, &w->stats);
     if (w->app == NULL) {
         log_error("out of memory creating the application layer");
