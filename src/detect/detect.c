@@ -697,11 +697,27 @@ static bool stream_match(DetectThread *dt, const Signature *s, DetectMatchCtx *m
     const StreamMatched *m = smatch_find(mc->f->detect, s, dir);
     if (m != NULL && m->upto >= end)
         return false;
+    /* Bytes up to m->upto were already matched in packets: start late
+     * enough that a match of the fast pattern ending there is not seen
+     * again (one alert per match), early enough for one ending past it. */
+    uint32_t skip = 0;
+    if (m != NULL && m->upto > c->offset) {
+        uint64_t back = 0;
+        if (s->fp != NULL) {
+            const ContentCtx *fc = s->fp->ctx;
+            back = fc->len > 0 ? fc->len - 1u : 0;
+        }
+        uint64_t from = m->upto > back ? m->upto - back : 0;
+        if (from > c->offset)
+            skip = (uint32_t)(from - c->offset);
+        if (skip >= c->len)
+            return false;
+    }
     Packet *p = mc->p;
     const uint8_t *pl = p->payload;
     uint32_t pl_len = p->payload_len;
-    p->payload = c->data;
-    p->payload_len = c->len;
+    p->payload = c->data + skip;
+    p->payload_len = c->len - skip;
     memset(mc->vars, 0, sizeof mc->vars);
     bool hit = sig_match(dt, s, mc, NULL);
     p->payload = pl;
