@@ -228,6 +228,33 @@ static void mark_tx_sigs(DetectEngine *de)
 /* Does s enter the payload prefilter? */
 static bool sig_in_mpm(const Signature *s) { return s->fp != NULL && !s->tx_sig; }
 
+/* Is s on the ordinary per-packet list (not the prefilter, not a tx list)? */
+static bool sig_in_nonmpm(const Signature *s) { return !s->tx_sig && !sig_in_mpm(s); }
+
+/* Fill g's per-protocol transaction lists for bucket b. */
+static int build_tx_lists(DetectEngine *de, SigGroup *g, int b)
+{
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        if (s->tx_sig && s->tx_app_proto < APP_PROTO_MAX && in_bucket(s, b))
+            g->n_tx[s->tx_app_proto]++;
+    }
+    for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++) {
+        if (g->n_tx[ap] == 0)
+            continue;
+        g->tx[ap] = mem_calloc(detect_mem(), g->n_tx[ap], sizeof *g->tx[ap]);
+        if (!g->tx[ap])
+            return -1;
+        g->n_tx[ap] = 0;
+    }
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        if (s->tx_sig && s->tx_app_proto < APP_PROTO_MAX && in_bucket(s, b))
+            g->tx[s->tx_app_proto][g->n_tx[s->tx_app_proto]++] = s->num;
+    }
+    return 0;
+}
+
 static int build_groups(DetectEngine *de)
 {
     mark_tx_sigs(de);
@@ -238,17 +265,17 @@ static int build_groups(DetectEngine *de)
         SigGroup *g = &de->groups[b];
         uint32_t n_non = 0, n_pat = 0;
         for (uint32_t i = 0; i < de->n_sigs; i++)
-            if (in_bucket(de->sigs[i], b) && !sig_in_mpm(de->sigs[i]))
+            if (in_bucket(de->sigs[i], b) && sig_in_nonmpm(de->sigs[i]))
                 n_non++;
         g->nonmpm = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm) : NULL;
         g->nonmpm_noip = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm_noip) : NULL;
-        if (n_non && (!g->nonmpm || !g->nonmpm_noip)) {
+        if ((n_non && (!g->nonmpm || !g->nonmpm_noip)) || build_tx_lists(de, g, b) != 0) {
             mem_free(detect_mem(), pats);
             return -1;
         }
         for (uint32_t i = 0; i < de->n_sigs; i++) {
             const Signature *s = de->sigs[i];
-            if (!in_bucket(s, b))
+            if (!in_bucket(s, b) || s->tx_sig)
                 continue;
             if (!sig_in_mpm(s)) {
                 g->nonmpm[g->n_nonmpm++] = s->num;
@@ -366,6 +393,8 @@ void detect_engine_free(DetectEngine *de)
     for (int b = 0; b < DETECT_BUCKET_N; b++) {
         mem_free(detect_mem(), de->groups[b].nonmpm);
         mem_free(detect_mem(), de->groups[b].nonmpm_noip);
+        for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++)
+            mem_free(detect_mem(), de->groups[b].tx[ap]);
         mpm_free(de->groups[b].mpm);
     }
     class_table_fini(&de->classes);
@@ -842,6 +871,11 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     if (f && f->key.proto == 6 && !dt->tx_only && stream_has_session(f) &&
         stream_raw_chunk(f, pdir, 0, false, &dt->chunk) && dt->chunk.len > 0 && g->mpm)
         mpm_scan(g->mpm, dt->scratch, dt->chunk.data, dt->chunk.len, on_mpm_hit, dt);
+    /* transaction rules of the flow's protocol, when its transactions
+     * changed since this direction's last packet */
+    if (f && f->app_proto < APP_PROTO_MAX && f->detect && f->detect->app_dirty[pdir])
+        for (uint32_t k = 0; k < g->n_tx[f->app_proto]; k++)
+            on_mpm_hit(g->tx[f->app_proto][k], dt);
     if (dt->n_cand > 1)
         qsort(dt->cand_list, dt->n_cand, sizeof dt->cand_list[0], cmp_u32);
 

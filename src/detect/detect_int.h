@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "detect/detect.h"
+#include "applayer/applayer.h"
 #include "stream/stream.h"
 #include "detect/keyword.h"
 #include "detect/mpm/mpm.h"
@@ -41,6 +42,10 @@ typedef struct SigGroup {
     uint32_t n_nonmpm_noip;
     Mpm *mpm;                 /* payload fast patterns; pattern id = signature num; NULL when none */
     uint32_t n_mpm;
+    /* transaction rules by AppProto: candidates only on packets of flows of
+     * that protocol whose transactions changed (sorted nums) */
+    uint32_t *tx[APP_PROTO_MAX];
+    uint32_t n_tx[APP_PROTO_MAX];
 } SigGroup;
 
 /* A name table (flowbits, flowints): index = id. */
