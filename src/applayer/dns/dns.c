@@ -421,7 +421,8 @@ static void tx_free(MemAccount *a, DnsTx *tx)
 
 static DnsTx *tx_new(DnsState *s)
 {
-    if (s->n_txs >= DNS_MAX_TX) {
+    bool flooded = s->n_txs >= DNS_MAX_TX;
+    if (flooded) {
         /* flooded: drop the oldest */
         tx_free(s->acct, s->txs[0]);
         memmove(s->txs, s->txs + 1, (s->n_txs - 1) * sizeof(DnsTx *));
@@ -442,6 +443,8 @@ static DnsTx *tx_new(DnsState *s)
     if (s->n_txs == 0)
         s->first_id = s->next_id;
     tx->tx_id = s->next_id++;
+    if (flooded)
+        tx->events |= 1u << DNS_EV_FLOODED;
     s->txs[s->n_txs++] = tx;
     return tx;
 }

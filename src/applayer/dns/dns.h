@@ -45,8 +45,9 @@
 
 /* The longest name we keep (RFC 1035 2.3.4: 255 octets on the wire). */
 #define DNS_MAX_NAME 255
-/* Transactions kept per flow before the oldest unanswered ones are dropped
- * (Suricata's "flooded" policy). */
+/* Transactions kept per flow: beyond this the oldest is dropped (answered
+ * or not) and the new one carries the event flooded (Suricata's policy of
+ * bounding per-flow DNS state). */
 #define DNS_MAX_TX 256
 /* Records kept per section. */
 #define DNS_MAX_RECORDS 64

@@ -205,7 +205,7 @@ static bool parse_certificates(TlsState *s, Reader *r, bool *oom)
     while (rd_left(&list) > 0) {
         uint32_t cl = rd_be24(&list);
         const uint8_t *der = rd_span(&list, cl);
-        if (der == NULL) {
+        if (der == NULL || !rd_ok(&list)) { /* a cut length must not loop */
             ev(s, TLS_EV_INVALID_CERTIFICATE);
             return true;
         }

@@ -469,6 +469,8 @@ static void test_flood(void **st)
     assert_null(dns_state_tx(s, 0)); /* the oldest were dropped */
     assert_non_null(dns_state_tx(s, DNS_MAX_TX + 9));
     assert_int_equal(dns_state_tx(s, DNS_MAX_TX + 9)->tx_id, DNS_MAX_TX + 9);
+    assert_true(dns_state_tx(s, DNS_MAX_TX + 9)->events & (1u << DNS_EV_FLOODED));
+    assert_false(dns_state_tx(s, DNS_MAX_TX - 1)->events & (1u << DNS_EV_FLOODED));
     dns_state_free(s);
 }
 

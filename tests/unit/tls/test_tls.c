@@ -520,6 +520,15 @@ static void test_x509_truncated(void **st)
     assert_int_equal(tls_cert_count(s), 1);
     assert_false(tls_cert(s, 0)->parsed);
     tls_state_free(s);
+
+    /* a certificate list whose last entry has a cut 3-byte length (found
+     * by fuzz_tls: it used to loop forever) */
+    static const uint8_t cut[] = { 22, 3, 3, 0, 9, 11, 0, 0, 5, 0, 0, 2, 0, 0 };
+    s = tls_state_new(&g_acct);
+    assert_int_equal(tls_parse(s, 1, cut, sizeof(cut), &cc, &need), TLS_PARSE_OK);
+    assert_true(tls_state_events(s) & (1u << TLS_EV_INVALID_CERTIFICATE));
+    assert_int_equal(tls_cert_count(s), 0);
+    tls_state_free(s);
 }
 
 static void test_oom(void **st)
