@@ -868,8 +868,9 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         mpm_scan(g->mpm, dt->scratch, p->payload, p->payload_len, on_mpm_hit, dt);
     /* the raw stream chunk of the packet's direction, when one is ready */
     memset(&dt->chunk, 0, sizeof dt->chunk);
-    if (f && f->key.proto == 6 && !dt->tx_only && stream_has_session(f) &&
-        stream_raw_chunk(f, pdir, 0, false, &dt->chunk) && dt->chunk.len > 0 && g->mpm)
+    /* (at flow end, forced: whatever is left) */
+    if (f && f->key.proto == 6 && stream_has_session(f) &&
+        stream_raw_chunk(f, pdir, 0, dt->tx_only, &dt->chunk) && dt->chunk.len > 0 && g->mpm)
         mpm_scan(g->mpm, dt->scratch, dt->chunk.data, dt->chunk.len, on_mpm_hit, dt);
     /* transaction rules of the flow's protocol, when its transactions
      * changed since this direction's last packet */
@@ -900,7 +901,7 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             id = non[in++];
         }
         const Signature *s = de->sigs[id];
-        if (dt->tx_only && !s->tx_sig)
+        if (dt->tx_only && !s->tx_sig && !(dt->chunk.len > 0 && stream_eligible(s)))
             continue;
         if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0 &&
             (dt->chunk.len == 0 || !stream_eligible(s)))
@@ -966,7 +967,13 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
 
 bool detect_flow_end_pending(const Flow *f, unsigned dir)
 {
-    return f != NULL && f->detect != NULL && dir < 2 && f->detect->app_dirty[dir];
+    if (f == NULL || dir > 1)
+        return false;
+    if (f->detect != NULL && f->detect->app_dirty[dir])
+        return true;
+    /* stream bytes not inspected yet (only kept when raw inspection is on) */
+    return f->key.proto == 6 && stream_has_session(f) &&
+           stream_reassembled(f, dir) > stream_raw_progress(f, dir);
 }
 
 void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out)

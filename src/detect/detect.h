@@ -89,8 +89,9 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
 /* The flow is ending (before detect_flow_end): inspect the transactions
  * app data reached since the last packet of a direction, with pseudo packet
  * p of that direction (p->flow, p->to_server, addresses, ports set by the
- * caller; no payload), as Suricata's flow-end pseudo packets do. Only
- * transaction rules run. out is reset and filled. */
+ * caller; no payload), as Suricata's flow-end pseudo packets do, and the
+ * stream bytes not inspected yet (forced raw chunk). Only transaction rules
+ * and TCP stream rules run. out is reset and filled. */
 void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
 
 /* Would detect_flow_end_packet have work for direction dir (0 to server)? */

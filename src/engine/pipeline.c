@@ -98,12 +98,13 @@ static void app_records_flow_end(Worker *w, Flow *f)
 /* Flow end: stream flush, detect clean-up, then the EVE flow record  */
 /* ------------------------------------------------------------------ */
 
-/* Transactions that changed since the last packet of a direction get one
- * more inspection, on a pseudo packet of that direction (Suricata's
- * flow-end pseudo packets), to server first. */
+/* Transactions that changed since the last packet of a direction, and
+ * stream bytes not inspected yet, get one more inspection on a pseudo
+ * packet of that direction (Suricata's flow-end pseudo packets), to server
+ * first. */
 static void flow_end_detect(Worker *w, Flow *f)
 {
-    if (f->app_proto == APP_PROTO_UNKNOWN || (f->key.proto != 6 && f->key.proto != 17))
+    if (f->key.proto != 6 && f->key.proto != 17)
         return;
     for (unsigned d = 0; d < 2; d++) {
         /* flushed bytes count as arriving now */
