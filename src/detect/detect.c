@@ -802,7 +802,7 @@ static bool tx_sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *m
     if (f->detect == NULL || !f->detect->app_dirty[pd])
         return false;
     uint64_t n = applayer_tx_count(f);
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = f->detect->tx_from[pd]; i < n; i++) {
         if (tx_alerted(f->detect, s, i))
             continue;
         void *tx = applayer_tx_get(f, i);
@@ -952,8 +952,20 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             }
         }
     }
-    if (f && f->detect)
-        f->detect->app_dirty[pdir] = false;
+    if (f && f->detect && f->detect->app_dirty[pdir]) {
+        /* transactions complete in this direction were inspected with all
+         * their data now: later packets of the direction skip them (keeps
+         * long DNS/HTTP flows linear) */
+        DetectFlowState *st = f->detect;
+        uint64_t n = applayer_tx_count(f);
+        while (st->tx_from[pdir] < n) {
+            void *tx = applayer_tx_get(f, st->tx_from[pdir]);
+            if (tx != NULL && !applayer_tx_complete(f, tx, pdir))
+                break;
+            st->tx_from[pdir]++;
+        }
+        st->app_dirty[pdir] = false;
+    }
     if (dt->chunk.len > 0)
         stream_raw_consume(f, pdir, dt->chunk.offset + dt->chunk.len);
     if (passed) {

@@ -95,7 +95,9 @@ typedef struct DetectFlowState {
     uint32_t n_txa, cap_txa;
     struct StreamMatched *smatch; /* (signature, direction) packet matches, for the stream path */
     uint32_t n_smatch, cap_smatch;
-    bool app_dirty[2];        /* app data arrived since the last packet of direction [d] */
+    bool app_dirty[2];
+    uint64_t tx_from[2];      /* transactions below are complete in direction [d] and were
+                                 inspected on a packet of d since: not inspected there again */        /* app data arrived since the last packet of direction [d] */
     bool pass;                /* a pass rule matched: no more inspection */
     bool drop;                /* a drop rule matched in IPS mode: drop the rest */
 } DetectFlowState;
