@@ -13,7 +13,7 @@
 #include "output/http.h"
 #include "output/tls.h"
 
-static AlertOutputOptions options;
+static AlertOutputOptions options = { .app_layer = true };
 
 static bool node_yes(const ConfNode *n, const char *key)
 {
@@ -22,9 +22,17 @@ static bool node_yes(const ConfNode *n, const char *key)
     return v && (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"));
 }
 
+static bool node_no(const ConfNode *n, const char *key)
+{
+    const ConfNode *c = n ? conf_node_child(n, key) : NULL;
+    const char *v = c ? conf_node_value(c) : NULL;
+    return v && (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"));
+}
+
 void eve_alert_options_read(const Config *cfg, AlertOutputOptions *o)
 {
     memset(o, 0, sizeof *o);
+    o->app_layer = true;
     const ConfNode *outs = cfg ? conf_node(cfg, "outputs") : NULL;
     for (const ConfNode *it = outs ? conf_node_first(outs) : NULL; it; it = conf_node_next(it)) {
         const ConfNode *eve = conf_node_child(it, "eve-log");
@@ -36,6 +44,10 @@ void eve_alert_options_read(const Config *cfg, AlertOutputOptions *o)
             o->payload = node_yes(a, "payload");
             o->payload_printable = node_yes(a, "payload-printable");
             o->packet = node_yes(a, "packet");
+            /* metadata: no, or metadata: {app-layer: no} */
+            const ConfNode *md = conf_node_child(a, "metadata");
+            if (node_no(a, "metadata") || (md && node_no(md, "app-layer")))
+                o->app_layer = false;
             return;
         }
         if (eve)
@@ -183,7 +195,7 @@ int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert
     const char *app = p->flow ? applayer_flow_proto_name(p->flow) : NULL;
     if (app && *app)
         json_kv_str(j, "app_proto", app);
-    if (a->has_tx)
+    if (a->has_tx && options.app_layer)
         write_tx_object(j, p->flow, a->tx_id);
     write_flow(j, p);
     write_payload(j, p);

@@ -775,6 +775,7 @@ static void test_alert_options(void **state)
     (void)state;
     AlertOutputOptions o;
     eve_alert_options_read(NULL, &o);
+    assert_true(o.app_layer);
     assert_false(o.payload);
     assert_false(o.packet);
     Config *c = conf_new();
@@ -792,6 +793,20 @@ static void test_alert_options(void **state)
     assert_true(o.payload);
     assert_false(o.payload_printable);
     assert_true(o.packet);
+    assert_true(o.app_layer); /* on by default, as Suricata's alert metadata */
+    conf_free(c);
+    c = conf_new();
+    assert_int_equal(conf_load_string(c,
+                                      "outputs:\n"
+                                      "  - eve-log:\n"
+                                      "      types:\n"
+                                      "        - alert:\n"
+                                      "            metadata:\n"
+                                      "              app-layer: no\n",
+                                      "test.yaml"),
+                     0);
+    eve_alert_options_read(c, &o);
+    assert_false(o.app_layer);
     conf_free(c);
     assert_non_null(detect_memory_account());
 }
