@@ -847,8 +847,12 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         return;
     Flow *f = p->flow;
     DetectFlowState *fst = f ? f->detect : NULL;
-    if (fst && fst->pass)
+    if (fst && fst->pass) {
+        /* nothing will inspect this flow's stream: let stream/ release it */
+        if (f->key.proto == 6 && stream_has_session(f))
+            stream_raw_consume(f, p->to_server ? 0u : 1u, UINT64_MAX);
         return;
+    }
     if (fst && fst->drop && de->ips) {
         out->drop = true;
         return;
