@@ -10,6 +10,9 @@
 typedef struct BufDef {
     char name[48];
     DetectBufferGetter getter;
+    DetectTxBufferGetter tx_getter; /* app-layer buffers only */
+    int tx_sub;
+    uint16_t app_proto;
 } BufDef;
 
 static BufDef bufs[DETECT_BUF_MAX];
@@ -22,6 +25,37 @@ int detect_buffer_find(const char *name)
             return i;
     return -1;
 }
+
+/* The packet getter of transaction buffers: a packet alone has none. */
+static bool get_none(const Packet *p, const uint8_t **buf, uint32_t *len)
+{
+    (void)p;
+    (void)buf;
+    (void)len;
+    return false;
+}
+
+int detect_buffer_register_tx(const char *name, DetectTxBufferGetter getter, int sub,
+                              uint16_t app_proto)
+{
+    int id = detect_buffer_register(name, get_none);
+    if (id < 0)
+        return -1;
+    bufs[id].getter = get_none;
+    bufs[id].tx_getter = getter;
+    bufs[id].tx_sub = sub;
+    bufs[id].app_proto = app_proto;
+    return id;
+}
+
+DetectTxBufferGetter detect_buffer_tx_getter(int id)
+{
+    return (id >= 0 && id < n_bufs) ? bufs[id].tx_getter : NULL;
+}
+
+int detect_buffer_tx_sub(int id) { return (id >= 0 && id < n_bufs) ? bufs[id].tx_sub : -1; }
+
+uint16_t detect_buffer_app_proto(int id) { return (id >= 0 && id < n_bufs) ? bufs[id].app_proto : 0; }
 
 int detect_buffer_register(const char *name, DetectBufferGetter getter)
 {

@@ -51,6 +51,32 @@ int detect_buffer_register(const char *name, DetectBufferGetter getter);
 /* Provide a getter later (app-layer). */
 void detect_buffer_set_getter(int id, DetectBufferGetter getter);
 
+/*
+ * Transaction buffers (app-layer): the bytes of buffer `sub` (the protocol's
+ * own buffer id) of transaction tx, for direction dir (0 to server; used by
+ * buffers that exist on both sides), instance idx (multi-buffers such as
+ * dns.query: 0, 1, ... until false). Bytes stay valid until the tx is parsed
+ * further or freed. tx is not const: some buffers are built on first use.
+ */
+typedef bool (*DetectTxBufferGetter)(void *tx, int sub, unsigned dir, uint32_t idx,
+                                     const uint8_t **buf, uint32_t *len);
+
+/* Make buffer `name` a transaction buffer of app_proto (AppProto) served by
+ * getter with sub-id sub. Its packet getter becomes one that never has
+ * bytes, so rules using it load; detect.c inspects it per transaction.
+ * Returns the id, -1 when full. Start-up only. */
+int detect_buffer_register_tx(const char *name, DetectTxBufferGetter getter, int sub,
+                              uint16_t app_proto);
+
+/* The transaction getter of id (NULL for packet buffers), its sub-id and
+ * protocol. */
+DetectTxBufferGetter detect_buffer_tx_getter(int id);
+int detect_buffer_tx_sub(int id);
+uint16_t detect_buffer_app_proto(int id);
+
+/* Register the app-layer transaction buffers (txbuf.c; idempotent). */
+void detect_tx_buffers_init(void);
+
 /* Lookups. */
 int detect_buffer_find(const char *name);
 const char *detect_buffer_name(int id);

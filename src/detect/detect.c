@@ -15,6 +15,8 @@
  */
 #include "detect/detect.h"
 
+#include "applayer/applayer.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,8 +207,57 @@ static bool in_bucket(const Signature *s, int b)
     }
 }
 
+/* Mark signatures that inspect app-layer transaction buffers. They are
+ * inspected per transaction of their protocol's flows, not through the
+ * payload prefilter (their fast pattern lives in a transaction buffer). */
+static void mark_tx_sigs(DetectEngine *de)
+{
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        Signature *s = de->sigs[i];
+        s->tx_sig = false;
+        s->tx_app_proto = 0;
+        for (uint16_t b = 0; b < s->n_bufs; b++) {
+            if (s->bufs[b].list.n == 0 || detect_buffer_tx_getter(s->bufs[b].buffer_id) == NULL)
+                continue;
+            s->tx_sig = true;
+            s->tx_app_proto = detect_buffer_app_proto(s->bufs[b].buffer_id);
+        }
+    }
+}
+
+/* Does s enter the payload prefilter? */
+static bool sig_in_mpm(const Signature *s) { return s->fp != NULL && !s->tx_sig; }
+
+/* Is s on the ordinary per-packet list (not the prefilter, not a tx list)? */
+static bool sig_in_nonmpm(const Signature *s) { return !s->tx_sig && !sig_in_mpm(s); }
+
+/* Fill g's per-protocol transaction lists for bucket b. */
+static int build_tx_lists(DetectEngine *de, SigGroup *g, int b)
+{
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        if (s->tx_sig && s->tx_app_proto < APP_PROTO_MAX && in_bucket(s, b))
+            g->n_tx[s->tx_app_proto]++;
+    }
+    for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++) {
+        if (g->n_tx[ap] == 0)
+            continue;
+        g->tx[ap] = mem_calloc(detect_mem(), g->n_tx[ap], sizeof *g->tx[ap]);
+        if (!g->tx[ap])
+            return -1;
+        g->n_tx[ap] = 0;
+    }
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        if (s->tx_sig && s->tx_app_proto < APP_PROTO_MAX && in_bucket(s, b))
+            g->tx[s->tx_app_proto][g->n_tx[s->tx_app_proto]++] = s->num;
+    }
+    return 0;
+}
+
 static int build_groups(DetectEngine *de)
 {
+    mark_tx_sigs(de);
     MpmPattern *pats = de->n_sigs ? mem_calloc(detect_mem(), de->n_sigs, sizeof *pats) : NULL;
     if (de->n_sigs && !pats)
         return -1;
@@ -214,19 +265,19 @@ static int build_groups(DetectEngine *de)
         SigGroup *g = &de->groups[b];
         uint32_t n_non = 0, n_pat = 0;
         for (uint32_t i = 0; i < de->n_sigs; i++)
-            if (in_bucket(de->sigs[i], b) && !de->sigs[i]->fp)
+            if (in_bucket(de->sigs[i], b) && sig_in_nonmpm(de->sigs[i]))
                 n_non++;
         g->nonmpm = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm) : NULL;
         g->nonmpm_noip = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm_noip) : NULL;
-        if (n_non && (!g->nonmpm || !g->nonmpm_noip)) {
+        if ((n_non && (!g->nonmpm || !g->nonmpm_noip)) || build_tx_lists(de, g, b) != 0) {
             mem_free(detect_mem(), pats);
             return -1;
         }
         for (uint32_t i = 0; i < de->n_sigs; i++) {
             const Signature *s = de->sigs[i];
-            if (!in_bucket(s, b))
+            if (!in_bucket(s, b) || s->tx_sig)
                 continue;
-            if (!s->fp) {
+            if (!sig_in_mpm(s)) {
                 g->nonmpm[g->n_nonmpm++] = s->num;
                 if (!(s->flags & SIG_F_IPONLY))
                     g->nonmpm_noip[g->n_nonmpm_noip++] = s->num;
@@ -342,6 +393,8 @@ void detect_engine_free(DetectEngine *de)
     for (int b = 0; b < DETECT_BUCKET_N; b++) {
         mem_free(detect_mem(), de->groups[b].nonmpm);
         mem_free(detect_mem(), de->groups[b].nonmpm_noip);
+        for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++)
+            mem_free(detect_mem(), de->groups[b].tx[ap]);
         mpm_free(de->groups[b].mpm);
     }
     class_table_fini(&de->classes);
@@ -440,6 +493,8 @@ void detect_flow_end(DetectThread *dt, Flow *f)
         return;
     DetectFlowState *st = f->detect;
     threshold_flow_fini(st);
+    mem_free(detect_mem(), st->txa);
+    mem_free(detect_mem(), st->smatch);
     mem_free(detect_mem(), st->bits);
     mem_free(detect_mem(), st->ints);
     mem_free(detect_mem(), st->int_set);
@@ -490,6 +545,9 @@ static bool header_match(const Signature *s, const Packet *p)
         return false;
     if ((s->flags & SIG_F_NEED_FLOW) && !p->flow)
         return false;
+    /* `alert http ...`: only flows the app-layer identified as http */
+    if (s->proto.app_proto != 0 && (!p->flow || p->flow->app_proto != s->proto.app_proto))
+        return false;
     if (addr_ports_match(s, p, &p->src, &p->dst, p->sp, p->dp))
         return true;
     return (s->flags & SIG_F_BIDIR) && addr_ports_match(s, p, &p->dst, &p->src, p->dp, p->sp);
@@ -525,7 +583,29 @@ static bool apply_transforms(DetectThread *dt, const SigBufferList *bl, const ui
     return true;
 }
 
-static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
+/* Inspect list bl over transaction buffer instances of tx (idx 0, 1, ...
+ * for multi-buffers): true when one instance matches. */
+static bool tx_list_match(DetectThread *dt, const SigBufferList *bl, DetectMatchCtx *mc, void *tx)
+{
+    DetectTxBufferGetter get = detect_buffer_tx_getter(bl->buffer_id);
+    int sub = detect_buffer_tx_sub(bl->buffer_id);
+    unsigned dir = mc->p->to_server ? 0u : 1u;
+    for (uint32_t idx = 0; idx < 1024; idx++) {
+        const uint8_t *buf = NULL;
+        uint32_t len = 0;
+        if (!get(tx, sub, dir, idx, &buf, &len))
+            return false;
+        if (bl->n_transforms && !apply_transforms(dt, bl, &buf, &len))
+            return false;
+        InspectCtx ic = { buf, len, mc->vars, dt->pcre, INSPECT_BUDGET };
+        if (detect_inspect_list(&ic, &bl->list))
+            return true;
+    }
+    return false;
+}
+
+/* tx: the transaction inspected (tx signatures), else NULL. */
+static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, void *tx)
 {
     Packet *p = mc->p;
     if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
@@ -537,6 +617,11 @@ static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
         const SigBufferList *bl = &s->bufs[b];
         if (bl->list.n == 0)
             continue;
+        if (detect_buffer_tx_getter(bl->buffer_id) != NULL) {
+            if (tx == NULL || !tx_list_match(dt, bl, mc, tx))
+                return false;
+            continue;
+        }
         DetectBufferGetter get = detect_buffer_getter(bl->buffer_id);
         const uint8_t *buf = NULL;
         uint32_t len = 0;
@@ -568,6 +653,173 @@ static int cmp_u32(const void *a, const void *b)
 
 static bool action_blocks(DetectAction a) { return a != DETECT_ACTION_ALERT && a != DETECT_ACTION_PASS; }
 
+/* ---- raw stream inspection of TCP payload rules ---- */
+
+/* Does s inspect the reassembled stream as well as packets? (Suricata: TCP
+ * payload rules do, unless the header says tcp-pkt.) */
+static bool stream_eligible(const Signature *s)
+{
+    return (s->flags & SIG_F_NEED_PAYLOAD) && !(s->flags & SIG_F_TCP_PKT) && !s->tx_sig;
+}
+
+bool detect_engine_inspects_stream(const DetectEngine *de)
+{
+    for (uint32_t i = 0; de != NULL && i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        if (stream_eligible(s) && (s->proto.any_proto || proto_has(&s->proto, 6)))
+            return true;
+    }
+    return false;
+}
+
+static StreamMatched *smatch_find(const DetectFlowState *st, const Signature *s, unsigned dir)
+{
+    for (uint32_t i = 0; st != NULL && i < st->n_smatch; i++)
+        if (st->smatch[i].sig_num == s->num && st->smatch[i].dir == dir)
+            return &st->smatch[i];
+    return NULL;
+}
+
+/* s matched bytes of direction dir up to stream offset upto. */
+static void smatch_record(DetectThread *dt, Flow *f, const Signature *s, unsigned dir, uint64_t upto)
+{
+    DetectFlowState *st = detect_flow_state(dt, f);
+    if (st == NULL)
+        return;
+    StreamMatched *m = smatch_find(st, s, dir);
+    if (m == NULL) {
+        if (st->n_smatch == st->cap_smatch) {
+            uint32_t nc = st->cap_smatch ? st->cap_smatch * 2 : 8;
+            StreamMatched *a = mem_realloc(detect_mem(), st->smatch, (size_t)nc * sizeof *a);
+            if (a == NULL)
+                return;
+            st->smatch = a;
+            st->cap_smatch = nc;
+        }
+        m = &st->smatch[st->n_smatch++];
+        m->sig_num = s->num;
+        m->dir = (uint8_t)dir;
+        m->upto = 0;
+    }
+    if (upto > m->upto)
+        m->upto = upto;
+}
+
+/* A packet match of stream rule s: the stream bytes it covers must not
+ * match again when they come back as a raw chunk (one alert per match). */
+static void stream_note_packet_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
+{
+    Flow *f = mc->f;
+    if (f == NULL || f->key.proto != 6 || !stream_eligible(s) || !stream_has_session(f))
+        return;
+    unsigned dir = mc->p->to_server ? 0u : 1u;
+    smatch_record(dt, f, s, dir, stream_reassembled(f, dir));
+}
+
+/* Inspect s over this packet's raw stream chunk (lookback 0: each stream
+ * byte is inspected once; a pattern split across two chunks is missed). */
+static bool stream_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc)
+{
+    const StreamRawChunk *c = &dt->chunk;
+    if (c->len == 0 || !stream_eligible(s) || mc->f == NULL)
+        return false;
+    unsigned dir = mc->p->to_server ? 0u : 1u;
+    uint64_t end = c->offset + c->len;
+    const StreamMatched *m = smatch_find(mc->f->detect, s, dir);
+    if (m != NULL && m->upto >= end)
+        return false;
+    /* Bytes up to m->upto were already matched in packets: start late
+     * enough that a match of the fast pattern ending there is not seen
+     * again (one alert per match), early enough for one ending past it. */
+    uint32_t skip = 0;
+    if (m != NULL && m->upto > c->offset) {
+        uint64_t back = 0;
+        if (s->fp != NULL) {
+            const ContentCtx *fc = s->fp->ctx;
+            back = fc->len > 0 ? fc->len - 1u : 0;
+        }
+        uint64_t from = m->upto > back ? m->upto - back : 0;
+        if (from > c->offset)
+            skip = (uint32_t)(from - c->offset);
+        if (skip >= c->len)
+            return false;
+    }
+    Packet *p = mc->p;
+    const uint8_t *pl = p->payload;
+    uint32_t pl_len = p->payload_len;
+    p->payload = c->data + skip;
+    p->payload_len = c->len - skip;
+    memset(mc->vars, 0, sizeof mc->vars);
+    bool hit = sig_match(dt, s, mc, NULL);
+    p->payload = pl;
+    p->payload_len = pl_len;
+    if (hit)
+        smatch_record(dt, mc->f, s, dir, end);
+    return hit;
+}
+
+/* Did s already match transaction tx_id of the flow? */
+static bool tx_alerted(const DetectFlowState *st, const Signature *s, uint64_t tx_id)
+{
+    for (uint32_t i = 0; st != NULL && i < st->n_txa; i++)
+        if (st->txa[i].sig_num == s->num && st->txa[i].tx_id == tx_id)
+            return true;
+    return false;
+}
+
+/* Remember that s matched tx_id (on OOM it may match the tx again). */
+static void tx_mark(DetectThread *dt, Flow *f, const Signature *s, uint64_t tx_id)
+{
+    DetectFlowState *st = detect_flow_state(dt, f);
+    if (st == NULL)
+        return;
+    if (st->n_txa == st->cap_txa) {
+        uint32_t nc = st->cap_txa ? st->cap_txa * 2 : 8;
+        TxAlerted *a = mem_realloc(detect_mem(), st->txa, (size_t)nc * sizeof *a);
+        if (a == NULL)
+            return;
+        st->txa = a;
+        st->cap_txa = nc;
+    }
+    st->txa[st->n_txa].sig_num = s->num;
+    st->txa[st->n_txa].tx_id = tx_id;
+    st->n_txa++;
+}
+
+/*
+ * Transaction inspection: the first transaction of f that s has not matched
+ * yet and that matches now. Only when app-layer data reached the flow's
+ * parser since the last packet of this direction (otherwise no transaction
+ * changed). In IDS mode a side's data reaches the parser with the other
+ * side's ACK; like Suricata, rules that want the data's own direction
+ * (flow:to_server) then match on that direction's next packet. Returns true
+ * and *tx_id on a match, and records it so the tx never alerts twice.
+ */
+static bool tx_sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, uint64_t *tx_id)
+{
+    Flow *f = mc->f;
+    if (f == NULL || f->app_proto != s->tx_app_proto)
+        return false;
+    unsigned pd = mc->p->to_server ? 0u : 1u;
+    if (f->detect == NULL || !f->detect->app_dirty[pd])
+        return false;
+    uint64_t n = applayer_tx_count(f);
+    for (uint64_t i = f->detect->tx_from[pd]; i < n; i++) {
+        if (tx_alerted(f->detect, s, i))
+            continue;
+        void *tx = applayer_tx_get(f, i);
+        if (tx == NULL)
+            continue;
+        memset(mc->vars, 0, sizeof mc->vars);
+        if (sig_match(dt, s, mc, tx)) {
+            tx_mark(dt, f, s, i);
+            *tx_id = i;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void add_alert(DetectThread *dt, const Signature *s, DetectAlerts *out)
 {
     const DetectEngine *de = dt->de;
@@ -597,19 +849,40 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         return;
     Flow *f = p->flow;
     DetectFlowState *fst = f ? f->detect : NULL;
-    if (fst && fst->pass)
+    if (fst && fst->pass) {
+        /* nothing will inspect this flow's stream: let stream/ release it */
+        if (f->key.proto == 6 && stream_has_session(f))
+            stream_raw_consume(f, p->to_server ? 0u : 1u, UINT64_MAX);
         return;
+    }
     if (fst && fst->drop && de->ips) {
         out->drop = true;
         return;
     }
     const SigGroup *g = &de->groups[bucket_of(p)];
+    unsigned pdir = p->to_server ? 0u : 1u;
+    if (f && f->app_proto != 0 && (applayer_flow_updated(f, 0) || applayer_flow_updated(f, 1))) {
+        DetectFlowState *st = detect_flow_state(dt, f);
+        if (st)
+            st->app_dirty[0] = st->app_dirty[1] = true;
+    }
 
     /* candidates: prefilter hits (sorted here; usually few), merged below
      * with the bucket's non-prefilter list (sorted at build time) */
     dt->n_cand = 0;
     if (g->mpm && p->payload_len > 0 && p->payload)
         mpm_scan(g->mpm, dt->scratch, p->payload, p->payload_len, on_mpm_hit, dt);
+    /* the raw stream chunk of the packet's direction, when one is ready */
+    memset(&dt->chunk, 0, sizeof dt->chunk);
+    /* (at flow end, forced: whatever is left) */
+    if (f && f->key.proto == 6 && stream_has_session(f) &&
+        stream_raw_chunk(f, pdir, 0, dt->tx_only, &dt->chunk) && dt->chunk.len > 0 && g->mpm)
+        mpm_scan(g->mpm, dt->scratch, dt->chunk.data, dt->chunk.len, on_mpm_hit, dt);
+    /* transaction rules of the flow's protocol, when its transactions
+     * changed since this direction's last packet */
+    if (f && f->app_proto < APP_PROTO_MAX && f->detect && f->detect->app_dirty[pdir])
+        for (uint32_t k = 0; k < g->n_tx[f->app_proto]; k++)
+            on_mpm_hit(g->tx[f->app_proto][k], dt);
     if (dt->n_cand > 1)
         qsort(dt->cand_list, dt->n_cand, sizeof dt->cand_list[0], cmp_u32);
 
@@ -634,7 +907,10 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             id = non[in++];
         }
         const Signature *s = de->sigs[id];
-        if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
+        if (dt->tx_only && !s->tx_sig && !(dt->chunk.len > 0 && stream_eligible(s)))
+            continue;
+        if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0 &&
+            (dt->chunk.len == 0 || !stream_eligible(s)))
             continue;
         if ((s->flags & SIG_F_IPONLY) && !first)
             continue;
@@ -642,8 +918,15 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             continue;
         mc.s = s;
         memset(mc.vars, 0, sizeof mc.vars);
-        if (!sig_match(dt, s, &mc))
+        uint64_t tx_id = 0;
+        if (s->tx_sig) {
+            if (!tx_sig_match(dt, s, &mc, &tx_id))
+                continue;
+        } else if (sig_match(dt, s, &mc, NULL)) {
+            stream_note_packet_match(dt, s, &mc);
+        } else if (!stream_match(dt, s, &mc)) {
             continue;
+        }
         for (uint16_t k = 0; k < s->post.n; k++)
             s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
         if ((s->threshold && !threshold_check(dt, s, s->threshold, p)) ||
@@ -666,9 +949,31 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
             if (st)
                 st->drop = true;
         }
-        if (!(s->flags & SIG_F_NOALERT))
+        if (!(s->flags & SIG_F_NOALERT)) {
+            unsigned before = out->n;
             add_alert(dt, s, out);
+            if (s->tx_sig && out->n > before) {
+                out->a[before].tx_id = tx_id;
+                out->a[before].has_tx = true;
+            }
+        }
     }
+    if (f && f->detect && f->detect->app_dirty[pdir]) {
+        /* transactions complete in this direction were inspected with all
+         * their data now: later packets of the direction skip them (keeps
+         * long DNS/HTTP flows linear) */
+        DetectFlowState *st = f->detect;
+        uint64_t n = applayer_tx_count(f);
+        while (st->tx_from[pdir] < n) {
+            void *tx = applayer_tx_get(f, st->tx_from[pdir]);
+            if (tx != NULL && !applayer_tx_complete(f, tx, pdir))
+                break;
+            st->tx_from[pdir]++;
+        }
+        st->app_dirty[pdir] = false;
+    }
+    if (dt->chunk.len > 0)
+        stream_raw_consume(f, pdir, dt->chunk.offset + dt->chunk.len);
     if (passed) {
         /* a pass rule sorts before every other action: nothing after it
          * alerts, and nothing before it could (pass rules come first) */
@@ -676,4 +981,22 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         out->drop = false;
     }
     stats_add(dt->stats, dt->ctr_alert, out->n);
+}
+
+bool detect_flow_end_pending(const Flow *f, unsigned dir)
+{
+    if (f == NULL || dir > 1)
+        return false;
+    if (f->detect != NULL && f->detect->app_dirty[dir])
+        return true;
+    /* stream bytes not inspected yet (only kept when raw inspection is on) */
+    return f->key.proto == 6 && stream_has_session(f) &&
+           stream_reassembled(f, dir) > stream_raw_progress(f, dir);
+}
+
+void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
+{
+    dt->tx_only = true;
+    detect_packet(dt, p, out);
+    dt->tx_only = false;
 }

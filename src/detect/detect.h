@@ -67,6 +67,10 @@ void detect_engine_free(DetectEngine *de);
  * name stands for the file name in messages. */
 DetectEngine *detect_engine_new_from_text(const Config *conf, const char *text, size_t len, const char *name);
 uint64_t detect_engine_rules_loaded(const DetectEngine *de);
+/* Do the loaded rules inspect the reassembled TCP stream (TCP payload
+ * rules not limited to tcp-pkt)? The engine then turns on stream/'s raw
+ * bookkeeping (stream_ctx_set_raw). false for NULL. */
+bool detect_engine_inspects_stream(const DetectEngine *de);
 uint64_t detect_engine_rules_failed(const DetectEngine *de);
 /* Rule files that could not be opened (each logged with the reason). */
 uint64_t detect_engine_files_failed(const DetectEngine *de);
@@ -83,6 +87,17 @@ void detect_thread_free(DetectThread *dt);
 
 /* Inspect p (decoded; p->flow set when it has one). out is reset and filled. */
 void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
+
+/* The flow is ending (before detect_flow_end): inspect the transactions
+ * app data reached since the last packet of a direction, with pseudo packet
+ * p of that direction (p->flow, p->to_server, addresses, ports set by the
+ * caller; no payload), as Suricata's flow-end pseudo packets do, and the
+ * stream bytes not inspected yet (forced raw chunk). Only transaction rules
+ * and TCP stream rules run. out is reset and filled. */
+void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
+
+/* Would detect_flow_end_packet have work for direction dir (0 to server)? */
+bool detect_flow_end_pending(const Flow *f, unsigned dir);
 
 /* Release detect state kept on a flow that is ending. */
 void detect_flow_end(DetectThread *dt, Flow *f);

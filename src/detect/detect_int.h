@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #include "detect/detect.h"
+#include "applayer/applayer.h"
+#include "stream/stream.h"
 #include "detect/keyword.h"
 #include "detect/mpm/mpm.h"
 #include "detect/rules/classification.h"
@@ -40,6 +42,10 @@ typedef struct SigGroup {
     uint32_t n_nonmpm_noip;
     Mpm *mpm;                 /* payload fast patterns; pattern id = signature num; NULL when none */
     uint32_t n_mpm;
+    /* transaction rules by AppProto: candidates only on packets of flows of
+     * that protocol whose transactions changed (sorted nums) */
+    uint32_t *tx[APP_PROTO_MAX];
+    uint32_t n_tx[APP_PROTO_MAX];
 } SigGroup;
 
 /* A name table (flowbits, flowints): index = id. */
@@ -86,9 +92,30 @@ typedef struct DetectFlowState {
     uint8_t *int_set;         /* whether each flowint is set */
     uint32_t n_ints;
     struct ThreshEntry *thr;  /* by_flow threshold entries (list) */
+    struct TxAlerted *txa;    /* (signature, transaction) pairs that matched already */
+    uint32_t n_txa, cap_txa;
+    struct StreamMatched *smatch; /* (signature, direction) packet matches, for the stream path */
+    uint32_t n_smatch, cap_smatch;
+    bool app_dirty[2];
+    uint64_t tx_from[2];      /* transactions below are complete in direction [d] and were
+                                 inspected on a packet of d since: not inspected there again */        /* app data arrived since the last packet of direction [d] */
     bool pass;                /* a pass rule matched: no more inspection */
     bool drop;                /* a drop rule matched in IPS mode: drop the rest */
 } DetectFlowState;
+
+/* A signature matched a packet's payload of direction dir when the stream
+ * held `upto` bytes: a stream chunk ending there holds nothing new for it. */
+typedef struct StreamMatched {
+    uint64_t upto;
+    uint32_t sig_num;
+    uint8_t dir;
+} StreamMatched;
+
+/* A transaction a signature matched: it is not inspected for it again. */
+typedef struct TxAlerted {
+    uint64_t tx_id;
+    uint32_t sig_num;
+} TxAlerted;
 
 /* A threshold/detection_filter tracking entry. */
 typedef struct ThreshEntry {
@@ -123,6 +150,8 @@ struct DetectThread {
     int ctr_alert;
     int ctr_overflow;         /* detect.alert_queue_overflow: beyond packet-alert-max */
     int ctr_suppressed;       /* detect.alerts_suppressed: by threshold / suppress */
+    bool tx_only;
+    StreamRawChunk chunk;     /* this packet's raw stream chunk (chunk.len 0: none) */             /* flow-end pseudo packet: transaction rules only */
 };
 
 /* Per-flow state accessor: creates the state on first use; NULL without a

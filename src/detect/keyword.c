@@ -64,6 +64,9 @@ void detect_keywords_init(void)
     kw_threshold_register();
     kw_noalert_register();
     kw_decode_event_register();
+    kw_app_layer_protocol_register();
+    kw_stream_event_register();
+    detect_tx_buffers_init(); /* before the sticky keywords name them */
     kw_buffers_register();
     kw_bsize_register();
     kw_transform_register();
@@ -85,7 +88,7 @@ const DetectKeyword *detect_keyword_find(const char *name)
 /* Suricata keywords kasbah recognises but cannot run, with the reason. The
  * app-layer ones load once issue 4 registers them as sticky buffers. */
 static const char *const unsupported_applayer[] = {
-    "app-layer-event", "app-layer-protocol", "app-layer-state", "base64_data", "base64_decode",
+    "app-layer-event", "app-layer-state", "base64_data", "base64_decode",
     "dce_iface", "dce_opnum", "dce_stub_data", "dnp3_data", "dnp3_func", "dnp3_ind",
     "dnp3_obj", "enip_command", "file.data", "file_data", "filemagic", "filemd5", "filename",
     "filesha1", "filesha256", "filesize", "filestore", "fileext", "file.name", "file.magic",
@@ -106,7 +109,7 @@ static const char *const unsupported_applayer[] = {
 
 static const char *const unsupported_other[] = {
     "asn1", "replace", "tag", "xbits", "hostbits", "iprep", "lua", "luajit", "datarep",
-    "dataset", "stream_size", "stream-event", "pktvar", "flowvar", "l3_proto", "icmpv6.hdr", "icmpv6.mtu",
+    "dataset", "stream_size", "pktvar", "flowvar", "l3_proto", "icmpv6.hdr", "icmpv6.mtu",
     "to_md5", "to_sha1", "to_sha256", "pcrexform", "xor", "header_lowercase",
     "strip_pseudo_headers", "from_base64", "rpc", "geoip", "engine-event", "requires", "config", "prefilter",
 };

@@ -188,6 +188,8 @@ void kw_flowint_register(void);
 void kw_threshold_register(void);  /* threshold detection_filter */
 void kw_noalert_register(void);
 void kw_decode_event_register(void);
+void kw_app_layer_protocol_register(void);
+void kw_stream_event_register(void);
 void kw_buffers_register(void);
 void kw_bsize_register(void);      /* bsize urilen */
 void kw_transform_register(void);  /* dotprefix to_lowercase ... */    /* sticky buffers: tcp.hdr udp.hdr ipv4.hdr + app-layer names */

@@ -154,6 +154,10 @@ typedef struct Signature {
     const SigMatch *fp;        /* a content SigMatch, or NULL */
     int fp_buf;                /* index into bufs of the list holding fp */
 
+    /* transaction inspection (set when the engine is built, detect.c) */
+    bool tx_sig;               /* some buffer is an app-layer transaction buffer */
+    uint16_t tx_app_proto;     /* the AppProto of those buffers */
+
     uint8_t n_vars;            /* byte_extract/byte_math variables used */
     char *var_names[SIG_MAX_VARS];
 

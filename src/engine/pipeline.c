@@ -17,10 +17,16 @@
 #include <pcap/pcap.h>
 #include <string.h>
 
+#include "applayer/dns/dns.h"
+#include "applayer/http/http.h"
+#include "applayer/tls/tls.h"
 #include "core/log.h"
 #include "output/alert.h"
 #include "output/anomaly.h"
+#include "output/dns.h"
 #include "output/fastlog.h"
+#include "output/http.h"
+#include "output/tls.h"
 
 #define NS_PER_SEC INT64_C(1000000000)
 
@@ -28,16 +34,129 @@
 #define TICK_EVERY 4096u
 
 /* ------------------------------------------------------------------ */
-/* Flow end: detect clean-up, then the EVE flow record                */
+/* Application-layer records (EVE http, dns, tls)                     */
 /* ------------------------------------------------------------------ */
+
+/* The records packet p of flow f completes: each HTTP transaction once,
+ * when both sides are complete; DNS queries and answers as they arrive;
+ * the TLS record once the handshake is done. */
+static void app_records(Worker *w, Flow *f, const Packet *p)
+{
+    EveWriter *eve = w->pl->eve;
+    uint64_t n = applayer_tx_count(f);
+    switch (f->app_proto) {
+    case APP_PROTO_HTTP:
+        if (!eve_type_enabled(eve, "http"))
+            return;
+        for (uint64_t i = 0; i < n; i++) {
+            HttpTx *tx = applayer_tx_get(f, i);
+            if (tx != NULL && http_tx_complete(tx) && !http_tx_logged(tx))
+                eve_write_http(eve, &w->jb, p, tx);
+        }
+        break;
+    case APP_PROTO_DNS:
+        if (!eve_type_enabled(eve, "dns"))
+            return;
+        for (uint64_t i = 0; i < n; i++) {
+            DnsTx *tx = applayer_tx_get(f, i);
+            if (tx != NULL)
+                eve_write_dns(eve, &w->jb, p, tx);
+        }
+        break;
+    case APP_PROTO_TLS: {
+        TlsState *s = applayer_flow_state(f);
+        if (s != NULL && eve_type_enabled(eve, "tls") && tls_state_handshake_done(s) &&
+            !tls_state_logged(s))
+            eve_write_tls(eve, &w->jb, p, s);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* The flow ends: write what was never complete enough to log (Suricata
+ * logs open transactions at flow end too). */
+static void app_records_flow_end(Worker *w, Flow *f)
+{
+    EveWriter *eve = w->pl->eve;
+    uint64_t n = applayer_tx_count(f);
+    if (f->app_proto == APP_PROTO_HTTP && eve_type_enabled(eve, "http")) {
+        for (uint64_t i = 0; i < n; i++) {
+            HttpTx *tx = applayer_tx_get(f, i);
+            if (tx != NULL && !http_tx_logged(tx))
+                eve_write_http_flow(eve, &w->jb, f, w->now_ns, tx);
+        }
+    } else if (f->app_proto == APP_PROTO_TLS && eve_type_enabled(eve, "tls")) {
+        TlsState *s = applayer_flow_state(f);
+        if (s != NULL && !tls_state_logged(s) && tls_client_hello(s) != NULL)
+            eve_write_tls_flow(eve, &w->jb, f, w->now_ns, s);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Flow end: stream flush, detect clean-up, then the EVE flow record  */
+/* ------------------------------------------------------------------ */
+
+/* Transactions that changed since the last packet of a direction, and
+ * stream bytes not inspected yet, get one more inspection on a pseudo
+ * packet of that direction (Suricata's flow-end pseudo packets), to server
+ * first. */
+static void flow_end_detect(Worker *w, Flow *f)
+{
+    if (f->key.proto != 6 && f->key.proto != 17)
+        return;
+    for (unsigned d = 0; d < 2; d++) {
+        /* flushed bytes count as arriving now */
+        if (!detect_flow_end_pending(f, d) && !applayer_flow_updated(f, 0) &&
+            !applayer_flow_updated(f, 1))
+            continue;
+        Packet p;
+        memset(&p, 0, sizeof p);
+        p.flags = PKT_IS_PSEUDO | (f->key.ip_ver == 4 ? PKT_HAS_IPV4 : PKT_HAS_IPV6) |
+                  (f->key.proto == 6 ? PKT_HAS_TCP : PKT_HAS_UDP);
+        p.ts_ns = w->now_ns;
+        p.ip_ver = f->key.ip_ver;
+        p.ip_proto = f->key.proto;
+        p.src = f->key.addr[d];
+        p.dst = f->key.addr[1 - d];
+        p.sp = f->key.port[d];
+        p.dp = f->key.port[1 - d];
+        p.flow = f;
+        p.to_server = d == 0;
+        p.tunnel_depth = f->key.tunnel;
+        detect_flow_end_packet(w->detect, &p, &w->alerts);
+        if (w->alerts.n > 0) {
+            w->n_alerts += w->alerts.n;
+            f->alerted = true;
+            eve_write_alerts(w->pl->eve, &w->jb, &p, &w->alerts);
+            if (w->pl->fastlog != NULL)
+                fastlog_write(w->pl->fastlog, &p, &w->alerts);
+        }
+    }
+}
 
 static void flow_end(Flow *f, FlowEndReason reason, void *user)
 {
     Worker *w = user;
+    /* the last held bytes reach the parsers before anything is logged */
+    applayer_packet_begin(f);
+    stream_flow_flush(w->stream, f, applayer_stream_deliver, w->app);
+    flow_end_detect(w, f);
     detect_flow_end(w->detect, f);
-    /* app_proto: NULL until applayer/ (issue #4) names f->app_proto here */
-    eve_write_flow(w->pl->eve, &w->jb, f, reason, w->now_ns, NULL);
+    app_records_flow_end(w, f);
+    eve_write_flow(w->pl->eve, &w->jb, f, reason, w->now_ns, applayer_flow_proto_name(f));
+    applayer_flow_end(w->app, f);
+    stream_flow_free(w->stream, f);
     w->n_flows++;
+}
+
+/* stream/'s hook: the session moved f to another TCP state. */
+static void on_tcp_state(Flow *f, FlowTcpState old_state, void *user)
+{
+    (void)old_state;
+    Worker *w = user;
+    flow_table_tcp_state_changed(w->flows, f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -62,6 +181,20 @@ static int worker_init(Worker *w, Pipeline *pl, unsigned id)
         log_error("cannot create the flow table (out of memory, or see above)");
         return -1;
     }
+    w->stream = stream_ctx_new(&pl->scfg, &w->stats);
+    if (w->stream == NULL) {
+        log_error("out of memory creating the stream engine");
+        return -1;
+    }
+    stream_ctx_set_state_hook(w->stream, on_tcp_state, w);
+    /* lookback 0 (detect.c inspects each stream byte once), so nothing
+     * needs keeping behind the raw progress */
+    stream_ctx_set_raw(w->stream, detect_engine_inspects_stream(pl->de), 0);
+    w->app = applayer_ctx_new(pl->conf, &w->stats);
+    if (w->app == NULL) {
+        log_error("out of memory creating the application layer");
+        return -1;
+    }
     w->detect = detect_thread_new(pl->de, &w->stats);
     if (w->detect == NULL) {
         log_error("out of memory creating the detection state");
@@ -73,10 +206,15 @@ static int worker_init(Worker *w, Pipeline *pl, unsigned id)
 static void worker_fini(Worker *w)
 {
     flow_table_free(w->flows);
+    /* every flow ended (flush) before this, so no session or app state is left */
+    applayer_ctx_free(w->app);
+    stream_ctx_free(w->stream);
     detect_thread_free(w->detect);
     decode_ctx_free(w->decode);
     json_fini(&w->jb);
     w->flows = NULL;
+    w->app = NULL;
+    w->stream = NULL;
     w->detect = NULL;
     w->decode = NULL;
 }
@@ -93,6 +231,21 @@ int pipeline_init(Pipeline *pl, const Config *conf, const DecodeConfig *dcfg,
     pl->eve = eve;
     pl->stop = stop;
     json_init(&pl->anomaly_jb, NULL);
+
+    /* stream and app-layer configuration, and the parser registry: all
+     * before any worker context is made (applayer.h) */
+    stream_config_defaults(&pl->scfg);
+    stream_config_load(&pl->scfg, conf);
+    applayer_registry_init();
+    http_counters_register();
+    HttpConfig hc;
+    http_config_defaults(&hc);
+    http_config_load(&hc, conf);
+    /* -EEXIST when a second pipeline registers again: harmless */
+    (void)http_parser_register(&hc);
+    (void)dns_parser_register();
+    (void)tls_parser_register();
+
     pl->n_workers = 1;
     pl->workers = mem_calloc(NULL, pl->n_workers, sizeof *pl->workers);
     if (pl->workers == NULL) {
@@ -135,9 +288,15 @@ void pipeline_anomaly_emit(const AnomalyEvent *ev, void *user)
 static void process(Worker *w, Packet *p)
 {
     Pipeline *pl = w->pl;
-    flow_table_handle(w->flows, p);
+    Flow *f = flow_table_handle(w->flows, p);
 
-    /* (stream/ and applayer/ will run here: issue #4) */
+    if (f != NULL) {
+        applayer_packet_begin(f);
+        if (f->key.proto == 6)
+            stream_packet(w->stream, f, p, applayer_stream_deliver, w->app);
+        else if (f->key.proto == 17)
+            applayer_udp_packet(w->app, f, p);
+    }
 
     detect_packet(w->detect, p, &w->alerts);
     if (w->alerts.n > 0) {
@@ -150,6 +309,9 @@ static void process(Worker *w, Packet *p)
         if (pl->fastlog != NULL)
             fastlog_write(pl->fastlog, p, &w->alerts);
     }
+
+    if (f != NULL && f->app_proto != APP_PROTO_UNKNOWN)
+        app_records(w, f, p);
 
     if (pl->anomaly != NULL)
         anomaly_packet(pl->anomaly, p);
@@ -290,13 +452,17 @@ int pipeline_finish(Pipeline *pl)
     /* Stats: the memory accounts of worker 0 (one worker today; with
      * several they are summed per name by the threads issue). */
     Worker *w0 = &pl->workers[0];
-    MemAccount *accts[5];
+    MemAccount *accts[8];
     size_t n_accts = 0;
     accts[n_accts++] = &w0->flow_acct;
     /* decode/ exposes its accounts read-only; the stats writer only reads */
     accts[n_accts++] = (MemAccount *)decode_ctx_defrag_account(w0->decode);
     accts[n_accts++] = (MemAccount *)decode_ctx_pseudo_account(w0->decode);
     accts[n_accts++] = &w0->eve_acct;
+    /* read-only accounts again: the stats writer only reads them */
+    accts[n_accts++] = (MemAccount *)stream_ctx_session_account(w0->stream);
+    accts[n_accts++] = (MemAccount *)stream_ctx_reassembly_account(w0->stream);
+    accts[n_accts++] = (MemAccount *)applayer_ctx_account(w0->app);
     if (pl->anomaly != NULL && anomaly_account(pl->anomaly) != NULL)
         accts[n_accts++] = anomaly_account(pl->anomaly);
 

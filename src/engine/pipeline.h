@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "anomaly/anomaly.h"
+#include "applayer/applayer.h"
 #include "capture/pcap_file.h"
 #include "core/config.h"
 #include "core/stats.h"
@@ -39,6 +40,7 @@
 #include "lib/alloc.h"
 #include "lib/json.h"
 #include "output/eve.h"
+#include "stream/stream.h"
 
 struct Pipeline;
 
@@ -50,6 +52,8 @@ typedef struct Worker {
     MemAccount eve_acct;       /* "eve": JSON scratch buffers */
     DecodeCtx *decode;
     FlowTable *flows;
+    StreamCtx *stream;         /* TCP sessions and reassembly */
+    AppLayerCtx *app;          /* protocol detection and parsers */
     DetectThread *detect;
     DetectAlerts alerts;       /* detect_packet's output for the current packet */
     JsonBuf jb;                /* scratch for this worker's EVE records */
@@ -67,6 +71,7 @@ typedef struct Pipeline {
     const DetectEngine *de;
     DecodeConfig dcfg;
     FlowConfig fcfg;
+    StreamConfig scfg;
 
     /* shared, internally locked or used by one thread at a time */
     EveWriter *eve;

@@ -169,6 +169,11 @@ void flow_table_free(FlowTable *t);
  */
 Flow *flow_table_handle(FlowTable *t, Packet *p);
 
+/* stream/ changed f->tcp_state (f belongs to t): raise f's generic state to
+ * what the TCP state implies and move f to the timeout list of its new
+ * class. The engine calls it from stream/'s state hook. */
+void flow_table_tcp_state_changed(FlowTable *t, Flow *f);
+
 /* End (reason TIMEOUT) every flow whose last packet is more than its
  * protocol/state timeout before capture time now_ns, earliest deadline
  * first (ties: oldest flow first). Costs O(1) when nothing is due. */

@@ -115,4 +115,7 @@ void flow_tcp_update(Flow *f, unsigned d, uint8_t flags);
 /* Generic state for non-TCP flows after a packet in direction d. */
 void flow_generic_update(Flow *f);
 
+/* Raise the generic state to what f->tcp_state implies (never lowers it). */
+void flow_tcp_generic_derive(Flow *f);
+
 #endif

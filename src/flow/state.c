@@ -3,9 +3,12 @@
  * state.c: the TCP state of a flow, driven by TCP flags only, and the
  * generic state (new / established / closed) that picks the timeout.
  *
- * Where it sits: table.c calls it for every packet of a flow. This is a
- * stand-in until src/stream/ tracks sequence numbers; it never looks at
- * them, so "the ACK of the FIN" is any ACK from the other side.
+ * Where it sits: table.c calls it for every packet of a flow that has no
+ * stream/ session (f->tcp == NULL: mid-stream flows, or before the session
+ * exists). Once stream/ tracks the session it sets f->tcp_state itself and
+ * the engine calls flow_table_tcp_state_changed(), which only re-derives
+ * the generic state (flow_tcp_generic_derive). The machine here never looks
+ * at sequence numbers, so "the ACK of the FIN" is any ACK from the other side.
  *
  * The state names and the transitions follow Suricata's stream engine
  * (stream-tcp.c), with direction 0 = to server (the client's packets):
@@ -103,6 +106,13 @@ void flow_tcp_update(Flow *f, unsigned d, uint8_t flags)
     else
         f->tcp_state = next_state(f->tcp_state, d, flags);
 
+    flow_tcp_generic_derive(f);
+    if ((f->tcp_flags[0] & f->tcp_flags[1] & TCP_FIN) || (flags & TCP_RST))
+        generic_raise(f, FLOW_STATE_CLOSED);
+}
+
+void flow_tcp_generic_derive(Flow *f)
+{
     switch (f->tcp_state) {
     case FLOW_TCP_NONE:
         flow_generic_update(f); /* mid-stream pick-up */
@@ -123,8 +133,6 @@ void flow_tcp_update(Flow *f, unsigned d, uint8_t flags)
         generic_raise(f, FLOW_STATE_CLOSED);
         break;
     }
-    if ((f->tcp_flags[0] & f->tcp_flags[1] & TCP_FIN) || (flags & TCP_RST))
-        generic_raise(f, FLOW_STATE_CLOSED);
 }
 
 /* ---- names as EVE writes them ---- */

@@ -450,7 +450,10 @@ static void flow_update(FlowTable *t, Flow *f, const Packet *p, unsigned d)
             f->tcp_syn_seq = p->tcp_seq;
         }
         f->tcp_flags[d] |= p->tcp_flags;
-        flow_tcp_update(f, d, p->tcp_flags);
+        /* with a stream/ session, stream/ owns tcp_state (see
+         * flow_table_tcp_state_changed) */
+        if (f->tcp == NULL)
+            flow_tcp_update(f, d, p->tcp_flags);
     } else {
         if (f->has_icmp_flow && f->pkts[d] == 1) {
             f->icmp_type[d] = p->icmp_type;
@@ -520,6 +523,19 @@ Flow *flow_table_handle(FlowTable *t, Packet *p)
     p->flow = f;
     p->to_server = c2s;
     return f;
+}
+
+void flow_table_tcp_state_changed(FlowTable *t, Flow *f)
+{
+    if (t == NULL || f == NULL)
+        return;
+    flow_tcp_generic_derive(f);
+    unsigned c = class_of(f);
+    if (c == f->tclass)
+        return;
+    /* keeps its place in time: tail of the new class (touched this packet) */
+    lru_unlink(t, f);
+    lru_append(t, f, c);
 }
 
 void flow_table_timeout(FlowTable *t, int64_t now_ns)

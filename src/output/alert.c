@@ -9,8 +9,11 @@
 
 #include "applayer/applayer.h"
 #include "detect/signature.h"
+#include "output/dns.h"
+#include "output/http.h"
+#include "output/tls.h"
 
-static AlertOutputOptions options;
+static AlertOutputOptions options = { .app_layer = true };
 
 static bool node_yes(const ConfNode *n, const char *key)
 {
@@ -19,9 +22,17 @@ static bool node_yes(const ConfNode *n, const char *key)
     return v && (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"));
 }
 
+static bool node_no(const ConfNode *n, const char *key)
+{
+    const ConfNode *c = n ? conf_node_child(n, key) : NULL;
+    const char *v = c ? conf_node_value(c) : NULL;
+    return v && (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"));
+}
+
 void eve_alert_options_read(const Config *cfg, AlertOutputOptions *o)
 {
     memset(o, 0, sizeof *o);
+    o->app_layer = true;
     const ConfNode *outs = cfg ? conf_node(cfg, "outputs") : NULL;
     for (const ConfNode *it = outs ? conf_node_first(outs) : NULL; it; it = conf_node_next(it)) {
         const ConfNode *eve = conf_node_child(it, "eve-log");
@@ -33,6 +44,10 @@ void eve_alert_options_read(const Config *cfg, AlertOutputOptions *o)
             o->payload = node_yes(a, "payload");
             o->payload_printable = node_yes(a, "payload-printable");
             o->packet = node_yes(a, "packet");
+            /* metadata: no, or metadata: {app-layer: no} */
+            const ConfNode *md = conf_node_child(a, "metadata");
+            if (node_no(a, "metadata") || (md && node_no(md, "app-layer")))
+                o->app_layer = false;
             return;
         }
         if (eve)
@@ -140,6 +155,23 @@ static void write_flow(JsonBuf *j, const Packet *p)
     json_object_end(j);
 }
 
+/* The app-layer object of the alert's transaction (Suricata's alert
+ * metadata, on by default): "http", "dns" or "tls". */
+static void write_tx_object(JsonBuf *j, Flow *f, uint64_t tx_id)
+{
+    if (f == NULL)
+        return;
+    void *tx = applayer_tx_get(f, tx_id);
+    if (tx == NULL)
+        return;
+    switch (f->app_proto) {
+    case APP_PROTO_HTTP: eve_http_alert_object(j, tx); break;
+    case APP_PROTO_DNS: eve_dns_alert_object(j, tx); break;
+    case APP_PROTO_TLS: eve_tls_alert_object(j, tx); break;
+    default: break;
+    }
+}
+
 int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert *a)
 {
     if (!eve_type_enabled(w, "alert"))
@@ -163,6 +195,8 @@ int eve_write_alert(EveWriter *w, JsonBuf *j, const Packet *p, const DetectAlert
     const char *app = p->flow ? applayer_flow_proto_name(p->flow) : NULL;
     if (app && *app)
         json_kv_str(j, "app_proto", app);
+    if (a->has_tx && options.app_layer)
+        write_tx_object(j, p->flow, a->tx_id);
     write_flow(j, p);
     write_payload(j, p);
     return eve_commit(w, j);

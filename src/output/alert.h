@@ -34,6 +34,8 @@ typedef struct AlertOutputOptions {
     bool payload;
     bool payload_printable;
     bool packet;
+    bool app_layer;        /* the protocol object of the alert's transaction
+                              (Suricata's `metadata` / `metadata.app-layer`, default yes) */
 } AlertOutputOptions;
 
 /* Read the options from cfg (NULL: defaults) into *o. */

@@ -353,6 +353,14 @@ static int finish_ctx(DetectParse *pc, const DetectKeyword *kw, ByteCtx *c, cons
         mem_free(detect_mem(), c);
         return -1;
     }
+    /* relative to the previous content: that content's buffer (see isdataat.c) */
+    if ((c->flags & BY_RELATIVE) && pc->last_pm_buf >= 0 && pc->last_pm_buf != pc->cur_buf) {
+        int cur = pc->cur_buf;
+        pc->cur_buf = pc->last_pm_buf;
+        int rc = detect_sm_add_buffer(pc, kw, c);
+        pc->cur_buf = cur;
+        return rc;
+    }
     return detect_sm_add_buffer(pc, kw, c);
 }
 

@@ -68,6 +68,15 @@ static int isdataat_setup(DetectParse *pc, const char *arg)
             return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "unknown option '%.40s'", p);
         }
     }
+    /* relative to the previous content: it belongs to that content's buffer
+     * (`content:"x"; http_uri; isdataat:!1,relative;`), as in Suricata */
+    if ((c->flags & BY_RELATIVE) && pc->last_pm_buf >= 0 && pc->last_pm_buf != pc->cur_buf) {
+        int cur = pc->cur_buf;
+        pc->cur_buf = pc->last_pm_buf;
+        int rc = detect_sm_add_buffer(pc, &kw_isdataat, c);
+        pc->cur_buf = cur;
+        return rc;
+    }
     return detect_sm_add_buffer(pc, &kw_isdataat, c);
 }
 

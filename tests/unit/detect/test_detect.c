@@ -182,8 +182,16 @@ static void test_parse_failures(void **state)
     assert_int_equal(n_failed("alert tcp $NOPE any -> any any (sid:1;)\n"), 1);
     assert_int_equal(n_failed("alert tcp !any any -> any any (sid:1;)\n"), 1);
     assert_int_equal(n_failed("alert tcp any 70000 -> any any (sid:1;)\n"), 1);
-    /* app-layer buffers parse but are reported as needing the app-layer */
-    assert_int_equal(n_failed("alert http any any -> any any (http.uri; content:\"/x\"; sid:1;)\n"), 1);
+    /* app-layer buffers nobody provides parse but are reported as needing
+     * the app-layer; the ones applayer/ provides load */
+    assert_int_equal(n_failed("alert ssh any any -> any any (ssh.software; content:\"x\"; sid:1;)\n"), 1);
+    assert_int_equal(n_failed("alert http any any -> any any (http.uri; content:\"/x\"; sid:1;)\n"), 0);
+    assert_int_equal(n_failed("alert dns any any -> any any (dns.query; content:\"x\"; sid:1;)\n"), 0);
+    assert_int_equal(n_failed("alert tls any any -> any any (tls.sni; content:\"x\"; sid:1;)\n"), 0);
+    assert_int_equal(n_failed("alert tcp any any -> any any (app-layer-protocol:!http; sid:1;)\n"), 0);
+    assert_int_equal(n_failed("alert tcp any any -> any any (app-layer-protocol:smtp; sid:1;)\n"), 1);
+    assert_int_equal(n_failed("alert tcp any any -> any any (stream-event:3whs_async_wrong_seq; sid:1;)\n"), 0);
+    assert_int_equal(n_failed("alert tcp any any -> any any (stream-event:no_such_event; sid:1;)\n"), 1);
     /* duplicate sid: second one fails, first loads */
     DetectEngine *de = load("alert tcp any any -> any any (sid:5;)\nalert udp any any -> any any (sid:5;)\n");
     assert_int_equal(detect_engine_rules_loaded(de), 1);
@@ -702,7 +710,7 @@ static void test_transforms_and_bsize(void **state)
     detect_engine_free(de);
     log_set_level(-1);
     assert_int_equal(n_failed("alert tcp any any -> any any (dotprefix; content:\"a\"; sid:1;)\n"), 1);
-    assert_int_equal(n_failed("alert tcp any any -> any any (urilen:>4; sid:1;)\n"), 1); /* needs http.uri */
+    assert_int_equal(n_failed("alert tcp any any -> any any (urilen:>4; sid:1;)\n"), 0); /* http.uri */
     log_set_level(LOG_LVL_WARN);
 }
 
@@ -767,6 +775,7 @@ static void test_alert_options(void **state)
     (void)state;
     AlertOutputOptions o;
     eve_alert_options_read(NULL, &o);
+    assert_true(o.app_layer);
     assert_false(o.payload);
     assert_false(o.packet);
     Config *c = conf_new();
@@ -784,6 +793,20 @@ static void test_alert_options(void **state)
     assert_true(o.payload);
     assert_false(o.payload_printable);
     assert_true(o.packet);
+    assert_true(o.app_layer); /* on by default, as Suricata's alert metadata */
+    conf_free(c);
+    c = conf_new();
+    assert_int_equal(conf_load_string(c,
+                                      "outputs:\n"
+                                      "  - eve-log:\n"
+                                      "      types:\n"
+                                      "        - alert:\n"
+                                      "            metadata:\n"
+                                      "              app-layer: no\n",
+                                      "test.yaml"),
+                     0);
+    eve_alert_options_read(c, &o);
+    assert_false(o.app_layer);
     conf_free(c);
     assert_non_null(detect_memory_account());
 }

@@ -713,6 +713,45 @@ static void test_flow_id_deterministic(void **state)
     fx_close();
 }
 
+/* With a stream/ session on the flow (f->tcp set), the flags-only machine
+ * stays out; stream/ sets tcp_state and flow_table_tcp_state_changed
+ * re-derives the generic state and the timeout class. */
+static void test_tcp_state_from_stream(void **state)
+{
+    (void)state;
+    fx_open(0, 1024);
+    IpAddr a = ip4(10, 0, 0, 1), b = ip4(10, 0, 0, 2);
+    static int session_stand_in;
+    Packet syn = tcp(a, 5000, b, 80, TCP_SYN, 0, 60);
+    Flow *f = feed(&syn);
+    assert_non_null(f);
+    assert_int_equal(f->tcp_state, FLOW_TCP_SYN_SENT); /* no session yet: flags machine */
+    f->tcp = (struct TcpSession *)&session_stand_in;
+
+    Packet rst = tcp(b, 80, a, 5000, TCP_RST | TCP_ACK, 1 * SEC, 60);
+    assert_ptr_equal(feed(&rst), f);
+    assert_int_equal(f->tcp_state, FLOW_TCP_SYN_SENT); /* stream/ owns it now */
+    assert_int_equal(f->state, FLOW_STATE_NEW);
+
+    f->tcp_state = FLOW_TCP_ESTABLISHED;
+    flow_table_tcp_state_changed(fx.t, f);
+    assert_int_equal(f->state, FLOW_STATE_ESTABLISHED);
+    /* the established timeout applies now, not the 60 s of new */
+    flow_table_timeout(fx.t, 100 * SEC);
+    assert_int_equal(n_ended, 0);
+
+    f->tcp_state = FLOW_TCP_CLOSED;
+    flow_table_tcp_state_changed(fx.t, f);
+    assert_int_equal(f->state, FLOW_STATE_CLOSED);
+    /* the generic state never goes back */
+    f->tcp_state = FLOW_TCP_ESTABLISHED;
+    flow_table_tcp_state_changed(fx.t, f);
+    assert_int_equal(f->state, FLOW_STATE_CLOSED);
+    flow_table_timeout(fx.t, 1000 * SEC);
+    assert_int_equal(n_ended, 1);
+    fx_close();
+}
+
 static void test_timeouts_per_protocol(void **state)
 {
     (void)state;
@@ -1135,6 +1174,7 @@ int main(void)
         cmocka_unit_test(test_icmp_error_association),
         cmocka_unit_test(test_hash_symmetry),
         cmocka_unit_test(test_flow_id_deterministic),
+        cmocka_unit_test(test_tcp_state_from_stream),
         cmocka_unit_test(test_timeouts_per_protocol),
         cmocka_unit_test(test_timeout_time_goes_back),
         cmocka_unit_test(test_flush_order),
