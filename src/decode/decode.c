@@ -344,6 +344,11 @@ static int decode_link(DecodeCtx *ctx, Packet *p, Reader r)
         return decode_sll2(ctx, p, r, 0);
     case DECODE_DLT_PPP:
     case DECODE_DLT_PPP_SERIAL:
+        /* Cisco routers label HDLC links as PPP: a frame that opens with a
+         * Cisco HDLC address (0x0f unicast, 0x8f broadcast) and control 0
+         * is Cisco HDLC, as Wireshark also decides. */
+        if (rd_left(&r) >= 4 && (rd_peek_u8(&r, 0) & 0x7f) == 0x0f && rd_peek_u8(&r, 1) == 0x00)
+            return decode_chdlc(ctx, p, r, 0);
         return decode_ppp(ctx, p, r, 0);
     case DECODE_DLT_C_HDLC:
         return decode_chdlc(ctx, p, r, 0);

@@ -867,6 +867,10 @@ static void test_link_types(void **state)
     assert_int_equal(p.l3_off, 4);
     run(t, &p, DECODE_DLT_C_HDLC, b, 3);
     assert_true(has_event(&p, "chdlc.pkt_too_small"));
+    /* ... and on a link labelled PPP (Cisco routers do that) */
+    run(t, &p, DECODE_DLT_PPP, b, 4 + iplen);
+    assert_true(pkt_has(&p, PKT_HAS_UDP));
+    assert_int_equal(p.l3_off, 4);
 
     /* 802.1ah: I-TAG + customer addresses, then IPv4 */
     size_t o = eth_hdr(b, 0x88e7);
