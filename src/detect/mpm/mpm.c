@@ -7,6 +7,7 @@
 #include "detect/mpm/mpm.h"
 
 #include <hs/hs.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,8 +15,22 @@
 #include "detect/signature.h"
 #include "lib/alloc.h"
 
+/* One-byte patterns are not given to Vectorscan: 5.4.9 (Debian bookworm)
+ * misses some of their matches (a lone one-byte literal with
+ * HS_FLAG_SINGLEMATCH at any offset >= 64; others in mixed databases), so a
+ * rule whose fast pattern is one byte would never be evaluated. They are
+ * found by one pass over the buffer instead. Found by tests/fuzz/fuzz_mpm;
+ * reproducers tests/fuzz/corpus/mpm/crash-one-byte-*. */
+typedef struct OneByte {
+    uint32_t id;
+    uint8_t byte;
+    bool nocase;
+} OneByte;
+
 struct Mpm {
-    hs_database_t *db;
+    hs_database_t *db;   /* NULL when every pattern is one byte */
+    OneByte *one;
+    size_t n_one;
 };
 
 struct MpmScratch {
@@ -46,14 +61,24 @@ Mpm *mpm_build(const MpmPattern *p, size_t n, char *err, size_t err_len)
     unsigned *ids = mem_calloc(detect_mem(), n, sizeof *ids);
     size_t *lens = mem_calloc(detect_mem(), n, sizeof *lens);
     Mpm *m = mem_calloc(detect_mem(), 1, sizeof *m);
-    if (!exprs || !flags || !ids || !lens || !m) {
+    if (m != NULL)
+        m->one = mem_calloc(detect_mem(), n, sizeof *m->one);
+    if (!exprs || !flags || !ids || !lens || !m || !m->one) {
         snprintf(err, err_len, "out of memory");
         goto fail;
     }
     /* Vectorscan's pure-literal API rejects patterns that start with a NUL
      * byte, so every pattern goes in as a regex of \xNN escapes, which
      * the compiler recognises as a literal anyway. */
+    unsigned n_hs = 0;
     for (size_t i = 0; i < n; i++) {
+        if (p[i].len == 1) {
+            m->one[m->n_one].id = p[i].id;
+            m->one[m->n_one].byte = p[i].pat[0];
+            m->one[m->n_one].nocase = p[i].nocase;
+            m->n_one++;
+            continue;
+        }
         char *e = mem_alloc(detect_mem(), (size_t)p[i].len * 4 + 1);
         if (!e) {
             snprintf(err, err_len, "out of memory");
@@ -67,13 +92,15 @@ Mpm *mpm_build(const MpmPattern *p, size_t n, char *err, size_t err_len)
             e[k * 4 + 3] = hex[p[i].pat[k] & 15];
         }
         e[(size_t)p[i].len * 4] = '\0';
-        exprs[i] = e;
-        lens[i] = p[i].len;
-        ids[i] = p[i].id;
-        flags[i] = HS_FLAG_SINGLEMATCH | (p[i].nocase ? HS_FLAG_CASELESS : 0);
+        exprs[n_hs] = e;
+        lens[n_hs] = p[i].len;
+        ids[n_hs] = p[i].id;
+        flags[n_hs] = HS_FLAG_SINGLEMATCH | (p[i].nocase ? HS_FLAG_CASELESS : 0);
+        n_hs++;
     }
     hs_compile_error_t *cerr = NULL;
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
+    if (n_hs > 0 &&
+        hs_compile_multi(exprs, flags, ids, n_hs, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
         snprintf(err, err_len, "vectorscan: %s", cerr && cerr->message ? cerr->message : "compile failed");
         if (cerr)
             hs_free_compile_error(cerr);
@@ -94,6 +121,8 @@ fail:
     mem_free(detect_mem(), flags);
     mem_free(detect_mem(), ids);
     mem_free(detect_mem(), lens);
+    if (m != NULL)
+        mem_free(detect_mem(), m->one);
     mem_free(detect_mem(), m);
     return NULL;
 }
@@ -102,7 +131,9 @@ void mpm_free(Mpm *m)
 {
     if (!m)
         return;
-    hs_free_database(m->db);
+    if (m->db != NULL)
+        hs_free_database(m->db);
+    mem_free(detect_mem(), m->one);
     mem_free(detect_mem(), m);
 }
 
@@ -114,7 +145,7 @@ int mpm_scratch_grow(MpmScratch **scratch, const Mpm *m)
         if (*scratch == NULL)
             return -1;
     }
-    if (m == NULL)
+    if (m == NULL || m->db == NULL)
         return 0;
     return hs_alloc_scratch(m->db, &(*scratch)->s) == HS_SUCCESS ? 0 : -1;
 }
@@ -149,6 +180,21 @@ int mpm_scan(const Mpm *m, MpmScratch *s, const uint8_t *buf, size_t len, MpmMat
         return 0;
     if (len > UINT32_MAX)
         len = UINT32_MAX;
+    if (m->n_one > 0) {
+        /* one pass marks the byte values present (see struct Mpm) */
+        bool seen[256] = { false };
+        for (size_t i = 0; i < len; i++)
+            seen[buf[i]] = true;
+        for (size_t i = 0; i < m->n_one; i++) {
+            uint8_t b = m->one[i].byte;
+            uint8_t other = (b >= 'A' && b <= 'Z') ? (uint8_t)(b + 32)
+                            : (b >= 'a' && b <= 'z') ? (uint8_t)(b - 32) : b;
+            if (seen[b] || (m->one[i].nocase && seen[other]))
+                fn(m->one[i].id, user);
+        }
+    }
+    if (m->db == NULL)
+        return 0;
     ScanCb cb = { fn, user };
     hs_error_t rc = hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->s, on_match, &cb);
     if (rc != HS_SUCCESS) {

@@ -5,7 +5,9 @@
  * A Mpm is a compiled block-mode literal database (hs_compile_multi over
  * \xNN-escaped literals, HS_MODE_BLOCK, HS_FLAG_SINGLEMATCH so that each
  * id is reported at most once per scan, HS_FLAG_CASELESS for nocase
- * patterns). Pattern ids are the
+ * patterns). One-byte patterns are matched outside Vectorscan by one pass
+ * over the buffer (Vectorscan 5.4.9 loses some of their matches; see
+ * mpm.c); their ids are reported once per scan too. Pattern ids are the
  * caller's (signature numbers). The database is immutable and shared by all
  * workers; each worker owns an MpmScratch large enough for every database
  * it scans (mpm_scratch_grow).
