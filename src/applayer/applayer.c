@@ -22,6 +22,9 @@
  *     stays unknown, as in Suricata (no app_proto in EVE).
  * For UDP each datagram is probed on its own; a "no" on one datagram in
  * each direction fails the flow.
+ * Once the flow has its protocol, the first bytes of the other direction are
+ * probed once more for that direction's own protocol
+ * (applayer_flow_proto_dir), which never changes f->app_proto.
  */
 #include "applayer/applayer.h"
 
@@ -29,6 +32,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "applayer/sip/sip.h"
+#include "applayer/ssh/ssh.h"
 #include "core/log.h"
 
 /* How many bytes of one direction detection may hold before deciding "no":
@@ -44,6 +49,8 @@ static const char *const proto_names[APP_PROTO_MAX] = {
     [APP_PROTO_TLS] = "tls",
     [APP_PROTO_DNS] = "dns",
     [APP_PROTO_FAILED] = "failed",
+    [APP_PROTO_SSH] = "ssh",
+    [APP_PROTO_SIP] = "sip",
 };
 
 const char *app_proto_name(unsigned proto)
@@ -86,6 +93,11 @@ void applayer_registry_init(void)
     registry[n_registry++] = (ProtoEntry){APP_PROTO_TLS, "tls", APP_IPPROTO_TCP, app_probe_tls, NULL};
     registry[n_registry++] = (ProtoEntry){APP_PROTO_DNS, "dns", APP_IPPROTO_TCP | APP_IPPROTO_UDP,
                                           app_probe_dns, NULL};
+    registry[n_registry++] = (ProtoEntry){APP_PROTO_SSH, "ssh", APP_IPPROTO_TCP, app_probe_ssh, NULL};
+    registry[n_registry++] = (ProtoEntry){APP_PROTO_SIP, "sip", APP_IPPROTO_UDP, app_probe_sip, NULL};
+    /* these two parsers are part of the framework: nobody else registers them */
+    (void)ssh_parser_register();
+    (void)sip_parser_register();
     /*
      * Parsers register here as they land, e.g.
      *     http_parser_register();   // applayer/http/
@@ -105,7 +117,8 @@ int applayer_parser_register(const AppParserOps *ops)
 {
     applayer_registry_init();
     if (ops == NULL || ops->name == NULL || ops->parse == NULL || ops->state_new == NULL ||
-        ops->state_free == NULL || ops->proto <= APP_PROTO_UNKNOWN || ops->proto >= APP_PROTO_FAILED)
+        ops->state_free == NULL || ops->proto <= APP_PROTO_UNKNOWN || ops->proto == APP_PROTO_FAILED ||
+        ops->proto >= APP_PROTO_MAX)
         return -EINVAL;
     ProtoEntry *e = entry_of(ops->proto);
     if (e == NULL)
@@ -134,17 +147,37 @@ enum {
     APPF_PARSER_OFF = 1u << 2,   /* parser disabled (error, gap, OOM, config) */
     APPF_UPDATED0 = 1u << 3,     /* data reached the parser during this packet */
     APPF_UPDATED1 = 1u << 4,
+    APPF_ERR_PKT = 1u << 5,      /* the error policy takes this packet out of inspection */
+    APPF_ERR_FLOW = 1u << 6,     /* ... and every later packet of the flow */
 };
+
+/* app-layer.error-policy (Suricata's exception policy names). */
+typedef enum ErrPolicy {
+    ERRPOL_IGNORE = 0,
+    ERRPOL_PACKET,     /* drop-packet, pass-packet, reject */
+    ERRPOL_FLOW,       /* drop-flow, pass-flow, bypass */
+} ErrPolicy;
 
 struct AppState {
     uint8_t ipproto;
     uint8_t flags;
     bool had_data;               /* some direction offered bytes to detection */
+    uint8_t dir_proto[2];        /* AppProto of each direction's own first bytes */
+    uint8_t dir_probed;          /* bit d: direction d's first bytes were probed */
+    uint8_t dir_found;           /* bit d: dir_proto[d] recognised, not yet shown to a packet of direction d */
+    uint8_t dir_found_shown;     /* bits of dir_found shown to the current packet */
     const ProtoEntry *entry;     /* the detected protocol's entry */
     void *pstate;                /* parser state */
     uint32_t need[2];            /* bytes the parser wants before it is called again */
 };
 typedef struct AppState AppState;
+
+/* Direction dir's own first bytes were recognised as proto on this packet. */
+static void dir_proto_found(AppState *st, unsigned dir, AppProto proto)
+{
+    st->dir_proto[dir] = (uint8_t)proto;
+    st->dir_found |= (uint8_t)(1u << dir);
+}
 
 /* Counter ids per protocol. */
 typedef struct ProtoCounters {
@@ -158,6 +191,7 @@ struct AppLayerCtx {
     int failed_tcp, failed_udp;
     bool detect_only[APP_PROTO_MAX];  /* identify, do not parse */
     bool disabled[APP_PROTO_MAX];     /* neither */
+    ErrPolicy err_policy;
 };
 
 static void count(AppLayerCtx *ctx, int id, uint64_t n)
@@ -185,6 +219,22 @@ AppLayerCtx *applayer_ctx_new(const Config *conf, Stats *stats)
     if (conf != NULL) {
         conf_register_known("app-layer");
         cap = conf_get_size(conf, "app-layer.memcap", cap);
+        const char *ep = conf_get_str(conf, "app-layer.error-policy", NULL);
+        bool ips = conf_get_bool(conf, "engine.simulate-ips", false);
+        if (ep == NULL || strcmp(ep, "ignore") == 0 || strcmp(ep, "auto") == 0)
+            ctx->err_policy = ERRPOL_IGNORE;
+        else if (strcmp(ep, "pass-packet") == 0 ||
+                 (ips && (strcmp(ep, "drop-packet") == 0 || strcmp(ep, "reject") == 0)))
+            ctx->err_policy = ERRPOL_PACKET;
+        else if (strcmp(ep, "pass-flow") == 0 || strcmp(ep, "bypass") == 0 ||
+                 (ips && strcmp(ep, "drop-flow") == 0))
+            ctx->err_policy = ERRPOL_FLOW;
+        else if (strcmp(ep, "drop-packet") != 0 && strcmp(ep, "drop-flow") != 0 &&
+                 strcmp(ep, "reject") != 0)
+            log_warn("config: app-layer.error-policy: unknown policy '%s' (expected ignore, "
+                     "drop-packet, pass-packet, drop-flow, pass-flow, bypass or reject); "
+                     "using ignore", ep);
+        /* drop-* and reject outside IPS mode: ignore, as Suricata in IDS mode */
     }
     mem_account_init(&ctx->acct, "applayer", cap);
     ctx->stats = stats;
@@ -346,6 +396,15 @@ static uint32_t parse(AppLayerCtx *ctx, Flow *f, AppState *st, unsigned dir, con
         return c;
     }
     case APP_PARSE_ERROR:
+        if (ctx->err_policy == ERRPOL_PACKET)
+            st->flags |= APPF_ERR_PKT;
+        else if (ctx->err_policy == ERRPOL_FLOW)
+            st->flags |= APPF_ERR_PKT | APPF_ERR_FLOW;
+        if (st->ipproto == 17) {
+            /* a datagram is whole: the next one starts afresh (Suricata) */
+            count(ctx, pc->err_parser, 1);
+            return len;
+        }
         parser_off(ctx, st, pc->err_parser);
         return len;
     }
@@ -375,6 +434,8 @@ uint32_t applayer_stream_deliver(Flow *f, unsigned dir, const uint8_t *data, uin
             bool more = false;
             const ProtoEntry *e = probe_all(ctx, f, 6, dir, data, len, &more);
             if (e != NULL) {
+                dir_proto_found(st, dir, e->proto);
+                st->dir_probed |= (uint8_t)(1u << dir);
                 set_proto(ctx, f, st, e);
                 decided = true;
             } else if (!more || len >= APP_DETECT_MAX_BYTES || (flags & APP_FLAG_EOF)) {
@@ -392,6 +453,16 @@ uint32_t applayer_stream_deliver(Flow *f, unsigned dir, const uint8_t *data, uin
                 return len;
             }
             return (st->flags & done) && (st->flags & other) ? len : 0; /* keep for later */
+        }
+    } else if (!(st->dir_probed & (1u << dir)) && !(flags & APP_FLAG_GAP) && len > 0) {
+        /* the other direction decided: probe this one's first bytes once,
+         * without holding them (a probe that wants more gets what is here) */
+        bool more = false;
+        const ProtoEntry *e = probe_all(ctx, f, 6, dir, data, len, &more);
+        if (e != NULL || !more || len >= APP_DETECT_MAX_BYTES || (flags & APP_FLAG_EOF)) {
+            st->dir_probed |= (uint8_t)(1u << dir);
+            if (e != NULL)
+                dir_proto_found(st, dir, e->proto);
         }
     }
     return parse(ctx, f, st, dir, data, len, flags);
@@ -418,7 +489,15 @@ void applayer_udp_packet(AppLayerCtx *ctx, Flow *f, const Packet *p)
                 set_failed(ctx, f, st);
             return;
         }
+        dir_proto_found(st, dir, e->proto);
+        st->dir_probed |= (uint8_t)(1u << dir);
         set_proto(ctx, f, st, e);
+    } else if (!(st->dir_probed & (1u << dir))) {
+        bool more = false;
+        const ProtoEntry *e = probe_all(ctx, f, 17, dir, p->payload, p->payload_len, &more);
+        st->dir_probed |= (uint8_t)(1u << dir);
+        if (e != NULL)
+            dir_proto_found(st, dir, e->proto);
     }
     st->need[dir] = 0; /* a datagram is whole: no carry-over */
     (void)parse(ctx, f, st, dir, p->payload, p->payload_len, 0);
@@ -426,6 +505,14 @@ void applayer_udp_packet(AppLayerCtx *ctx, Flow *f, const Packet *p)
 }
 
 /* ---- queries ---- */
+
+AppProto applayer_flow_proto_dir(const Flow *f, unsigned dir)
+{
+    if (f == NULL || f->app == NULL || dir > 1)
+        return APP_PROTO_UNKNOWN;
+    const AppState *st = f->app;
+    return (AppProto)st->dir_proto[dir];
+}
 
 const char *applayer_flow_proto_name(const Flow *f)
 {
@@ -493,10 +580,32 @@ bool applayer_flow_updated(const Flow *f, unsigned dir)
     return st->flags & (dir == 0 ? APPF_UPDATED0 : APPF_UPDATED1);
 }
 
+bool applayer_packet_dropped(const Flow *f)
+{
+    if (f == NULL || f->app == NULL)
+        return false;
+    const AppState *st = f->app;
+    return st->flags & (APPF_ERR_PKT | APPF_ERR_FLOW);
+}
+
 void applayer_packet_begin(Flow *f)
 {
     if (f == NULL || f->app == NULL)
         return;
     AppState *st = f->app;
-    st->flags &= (uint8_t)~(APPF_UPDATED0 | APPF_UPDATED1);
+    st->flags &= (uint8_t)~(APPF_UPDATED0 | APPF_UPDATED1 | APPF_ERR_PKT);
+    st->dir_found &= (uint8_t)~st->dir_found_shown;
+    st->dir_found_shown = 0;
+}
+
+bool applayer_flow_proto_found_now(Flow *f, unsigned pkt_dir)
+{
+    if (f == NULL || f->app == NULL || pkt_dir > 1)
+        return false;
+    AppState *st = f->app;
+    uint8_t bit = (uint8_t)(1u << pkt_dir);
+    if (!(st->dir_found & bit))
+        return false;
+    st->dir_found_shown |= bit; /* consumed when the next packet begins */
+    return true;
 }

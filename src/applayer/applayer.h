@@ -21,6 +21,8 @@
  *                           (the unconsumed bytes are offered again);
  *     APP_PARSE_ERROR       the parser gives up: it is disabled for this
  *                           flow (app_layer.error.<name>.parser counted);
+ *                           over UDP only that datagram is refused and the
+ *                           next one is parsed again (as Suricata);
  *   flags: APP_FLAG_GAP (buf NULL, len bytes are missing), APP_FLAG_EOF.
  *   A parser without accepts_gaps is disabled by the first gap
  *   (app_layer.error.<name>.gap).
@@ -57,10 +59,12 @@ typedef enum AppProto {
     APP_PROTO_TLS = 2,     /* "tls" */
     APP_PROTO_DNS = 3,     /* "dns" */
     APP_PROTO_FAILED = 4,  /* "failed": detection gave up */
+    APP_PROTO_SSH = 5,     /* "ssh" (banner only: applayer/ssh/) */
+    APP_PROTO_SIP = 6,     /* "sip" (UDP, message shapes only: applayer/sip/) */
     APP_PROTO_MAX
 } AppProto;
 
-/* The EVE / rule name ("http", "tls", "dns", "failed"); NULL for
+/* The EVE / rule name ("http", "tls", "dns", "failed", "ssh", "sip"); NULL for
  * APP_PROTO_UNKNOWN and out-of-range values. */
 const char *app_proto_name(unsigned proto);
 
@@ -112,8 +116,10 @@ typedef struct AppParserOps {
     int tx_complete[2];
 } AppParserOps;
 
-/* Register the built-in protocols (probes only): http, tls, dns. Idempotent.
- * Call once at start-up, before parsers register and contexts are made. */
+/* Register the built-in protocols: http, tls, dns (probes only; their
+ * parsers register themselves), ssh (probe and banner parser, applayer/ssh/)
+ * and sip (probe and parser, applayer/sip/). Idempotent. Call once at start-up, before parsers register
+ * and contexts are made. */
 void applayer_registry_init(void);
 
 /* Attach a parser to its protocol (ops->proto). Returns 0, -EINVAL for a bad
@@ -129,9 +135,12 @@ typedef struct AppLayerCtx AppLayerCtx;
 
 /*
  * A worker's application layer. Reads `app-layer.protocols.<name>.enabled`
- * (yes/no; default yes; "detection-only" keeps detection but not parsing)
- * and `app-layer.memcap` (kasbah's; default 256 MiB, 0 = unlimited) from
- * conf (may be NULL: defaults). Counters are registered here (before packets
+ * (yes/no; default yes; "detection-only" keeps detection but not parsing),
+ * `app-layer.memcap` (kasbah's; default 256 MiB, 0 = unlimited) and
+ * `app-layer.error-policy` (Suricata's exception policy for a parser error:
+ * ignore (default), drop-packet, pass-packet, drop-flow, pass-flow, bypass,
+ * reject; the drop and reject forms act only in IPS mode,
+ * `engine.simulate-ips`) from conf (may be NULL: defaults). Counters are registered here (before packets
  * flow) and counted in *stats (may be NULL). NULL on OOM.
  */
 AppLayerCtx *applayer_ctx_new(const Config *conf, Stats *stats);
@@ -153,6 +162,25 @@ void applayer_flow_end(AppLayerCtx *ctx, Flow *f);
 
 /* ---- queries (detection, EVE) ---- */
 
+/* The protocol the probes recognised in direction dir's own first bytes
+ * (0 to server), as Suricata's alproto_ts / alproto_tc: the direction that
+ * decided f->app_proto has that protocol; the other direction's first bytes
+ * are probed once as well when they arrive (an HTTP client talking to an
+ * SSH server gives http to server, ssh to client, while f->app_proto stays
+ * http). APP_PROTO_UNKNOWN when that direction carried no byte yet or no
+ * probe recognised it. */
+AppProto applayer_flow_proto_dir(const Flow *f, unsigned dir);
+
+/* Is the current packet, of direction pkt_dir (0 to server), the first
+ * packet of that direction since that direction's protocol was recognised?
+ * Suricata's PKT_PROTO_DETECT_TS/TC_DONE: the flag goes to the packet that
+ * completed detection when it has that direction, else to the next packet
+ * of that direction (bytes of one direction are often delivered on the
+ * other direction's ACK). Rules made only of app-layer-protocol match on
+ * that packet alone. Asking consumes the mark at the next
+ * applayer_packet_begin. */
+bool applayer_flow_proto_found_now(Flow *f, unsigned pkt_dir);
+
 /* f->app_proto as a name for EVE `app_proto`: NULL while unknown. */
 const char *applayer_flow_proto_name(const Flow *f);
 
@@ -171,6 +199,13 @@ bool applayer_tx_complete(const Flow *f, const void *tx, unsigned dir);
 /* Did application data of direction dir reach the parser during the
  * current packet? (Reset by applayer_packet_begin.) */
 bool applayer_flow_updated(const Flow *f, unsigned dir);
+
+/* Does the error policy take the current packet of f out of inspection?
+ * True when a parser error happened during this packet under drop-packet /
+ * pass-packet / reject, or during an earlier one of the flow under
+ * drop-flow / pass-flow / bypass (see applayer_ctx_new). The engine skips
+ * detection of such a packet (Suricata's no-inspection flags). */
+bool applayer_packet_dropped(const Flow *f);
 
 /* Mark the start of a packet's processing for f (clears the updated flags).
  * The engine calls it before stream_packet / applayer_udp_packet. */

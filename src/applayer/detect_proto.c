@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * detect_proto.c: the content probes for HTTP/1.x, TLS and DNS (see
+ * detect_proto.c: the content probes for HTTP/1.x, TLS, DNS and SSH (see
  * detect_proto.h for what each accepts and the RFCs).
  *
  * Every byte is read through lib/reader.h. A probe that has seen too few
@@ -197,6 +197,10 @@ AppProbe app_probe_dns(const uint8_t *buf, size_t len, const AppProbeInfo *info)
 {
     bool port53 = info != NULL && (info->sp == 53 || info->dp == 53);
     bool strict = !port53;
+    /* NetBIOS name service (RFC 1002) is DNS-shaped but not DNS: tshark and
+     * Suricata (DNS probed on port 53 only) do not call it DNS either */
+    if (!port53 && info != NULL && (info->sp == 137 || info->dp == 137))
+        return APP_PROBE_NO;
     if (info != NULL && info->ipproto == 17) {
         AppProbe pr = dns_message(buf, len, strict);
         return pr == APP_PROBE_NEED_MORE ? APP_PROBE_NO : pr; /* a datagram is whole */
@@ -216,4 +220,15 @@ AppProbe app_probe_dns(const uint8_t *buf, size_t len, const AppProbeInfo *info)
         return pr == APP_PROBE_YES ? APP_PROBE_YES : APP_PROBE_NO; /* ended inside its question */
     /* off port 53 only a whole message counts */
     return strict || pr == APP_PROBE_NEED_MORE ? APP_PROBE_NEED_MORE : APP_PROBE_YES;
+}
+
+/* ---- SSH ---- */
+
+AppProbe app_probe_ssh(const uint8_t *buf, size_t len, const AppProbeInfo *info)
+{
+    (void)info;
+    size_t m = prefix_match(buf, len, "SSH-");
+    if (m == 4)
+        return APP_PROBE_YES;
+    return m == len ? APP_PROBE_NEED_MORE : APP_PROBE_NO;
 }

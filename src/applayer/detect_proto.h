@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * detect_proto.h: protocol detection from content (not ports): the probes
- * that recognise HTTP/1.x, TLS and DNS from the first bytes of a direction.
+ * that recognise HTTP/1.x, TLS, DNS and SSH from the first bytes of a direction.
  *
  * Where it sits: applayer.c offers each direction's first bytes (the
  * reassembled TCP stream, or a UDP payload) to the probes of the protocols
@@ -24,7 +24,10 @@
  *         total <= 255 bytes, compression pointers only backwards) and a
  *         known class. Over TCP the RFC 1035 4.2.2 two-byte length prefix
  *         comes first. With neither port 53 the checks are stricter (one
- *         question, opcode query, at most one additional record in a query).
+ *         question, opcode query, at most one additional record in a query);
+ *         NetBIOS name service (port 137, RFC 1002) is never DNS.
+ *   SSH   "SSH-" at the start of the direction (the identification string,
+ *         RFC 4253 section 4.2; Suricata's pattern for both directions).
  */
 #ifndef KASBAH_APPLAYER_DETECT_PROTO_H
 #define KASBAH_APPLAYER_DETECT_PROTO_H
@@ -49,5 +52,6 @@ typedef struct AppProbeInfo {
 AppProbe app_probe_http(const uint8_t *buf, size_t len, const AppProbeInfo *info);
 AppProbe app_probe_tls(const uint8_t *buf, size_t len, const AppProbeInfo *info);
 AppProbe app_probe_dns(const uint8_t *buf, size_t len, const AppProbeInfo *info);
+AppProbe app_probe_ssh(const uint8_t *buf, size_t len, const AppProbeInfo *info);
 
 #endif

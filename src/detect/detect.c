@@ -5,8 +5,12 @@
  * each packet.
  *
  * Per packet: pick the transport bucket; candidates = the bucket's
- * signatures without a payload fast pattern + those whose fast pattern
- * Vectorscan found in the payload; evaluate the candidates in signature
+ * signatures without a payload fast pattern on the lists of the packet's
+ * direction and ports (group.c) + those whose fast pattern Vectorscan found
+ * in the payload (or the raw stream chunk) + when the flow's transactions
+ * changed, the transaction rules whose pattern the transaction prefilter
+ * found in a transaction buffer (and those without one); evaluate the
+ * candidates in signature
  * order (Suricata's: pass, drop, reject, alert; flowbit setters before
  * readers; priority; file order), each as header checks, packet keywords,
  * buffer inspection, then post-match actions, threshold, action and alert.
@@ -27,6 +31,7 @@
 #include "detect/detect_int.h"
 #include "detect/inspect.h"
 #include "detect/keyword.h"
+#include "detect/keywords/base64.h"
 #include "detect/keywords/content.h"
 #include "detect/keywords/pcre.h"
 #include "detect/keywords/threshold.h"
@@ -34,6 +39,7 @@
 #include "detect/rules/address.h"
 #include "detect/rules/parse.h"
 #include "lib/alloc.h"
+#include "stream/stream.h"
 
 /* ------------------------------------------------------------------ */
 /* Name tables                                                         */
@@ -147,7 +153,7 @@ static int action_rank(DetectAction a)
 
 typedef struct SortKey {
     Signature *s;
-    int action, fb, prio;
+    int action, fb, xb, prio;
     uint32_t load;
 } SortKey;
 
@@ -158,6 +164,8 @@ static int cmp_sig(const void *a, const void *b)
         return x->action - y->action;
     if (x->fb != y->fb)
         return y->fb - x->fb;
+    if (x->xb != y->xb)
+        return y->xb - x->xb;
     if (x->prio != y->prio)
         return x->prio - y->prio;
     return x->load < y->load ? -1 : x->load > y->load;
@@ -175,6 +183,7 @@ static int sort_sigs(DetectEngine *de)
         k[i].s = s;
         k[i].action = action_rank(s->action);
         k[i].fb = flowbits_sig_role(s);
+        k[i].xb = xbits_sig_role(s);
         k[i].prio = s->prio;
         k[i].load = i;
     }
@@ -207,6 +216,40 @@ static bool in_bucket(const Signature *s, int b)
     }
 }
 
+/* The transaction prefilter pattern of tx rule s: the fast_pattern content
+ * when it sits in a transaction buffer of s's protocol, else the longest
+ * content of such a buffer; never a negated content, never one of a buffer
+ * with transforms (the prefilter scans the buffer as the parser gives it). */
+static void choose_tx_fp(Signature *s)
+{
+    s->tx_fp = NULL;
+    s->tx_fp_buf = -1;
+    if (!s->tx_sig)
+        return;
+    uint32_t best_len = 0;
+    for (uint16_t b = 0; b < s->n_bufs; b++) {
+        const SigBufferList *bl = &s->bufs[b];
+        if (bl->n_transforms != 0 || detect_buffer_tx_getter(bl->buffer_id) == NULL ||
+            detect_buffer_app_proto(bl->buffer_id) != s->tx_app_proto)
+            continue;
+        for (uint16_t i = 0; i < bl->list.n; i++) {
+            if (bl->list.sm[i].kw->id != DETECT_KW_CONTENT)
+                continue;
+            const ContentCtx *c = bl->list.sm[i].ctx;
+            if (c->flags & CT_NEGATED)
+                continue;
+            uint32_t len = (c->flags & CT_FP_CHOP) ? c->fp_len : c->len;
+            if (c->flags & CT_FAST_PATTERN)
+                len = UINT32_MAX;
+            if (len > best_len && len > 0) {
+                best_len = len;
+                s->tx_fp = &bl->list.sm[i];
+                s->tx_fp_buf = bl->buffer_id;
+            }
+        }
+    }
+}
+
 /* Mark signatures that inspect app-layer transaction buffers. They are
  * inspected per transaction of their protocol's flows, not through the
  * payload prefilter (their fast pattern lives in a transaction buffer). */
@@ -222,65 +265,123 @@ static void mark_tx_sigs(DetectEngine *de)
             s->tx_sig = true;
             s->tx_app_proto = detect_buffer_app_proto(s->bufs[b].buffer_id);
         }
+        for (uint16_t k = 0; k < s->match.n; k++) {
+            if (s->match.sm[k].kw->tx_app_proto == 0)
+                continue;
+            s->tx_sig = true;
+            s->tx_app_proto = s->match.sm[k].kw->tx_app_proto;
+        }
+        choose_tx_fp(s);
     }
 }
 
 /* Does s enter the payload prefilter? */
 static bool sig_in_mpm(const Signature *s) { return s->fp != NULL && !s->tx_sig; }
 
-/* Is s on the ordinary per-packet list (not the prefilter, not a tx list)? */
-static bool sig_in_nonmpm(const Signature *s) { return !s->tx_sig && !sig_in_mpm(s); }
+/* Transaction prefilter patterns are cut to this many bytes: Vectorscan's
+ * compile time grows with the total pattern length (ET Open's ~23,000
+ * transaction patterns took 11 s uncut), while a 12-byte prefix is already
+ * rare enough in HTTP buffers to keep the candidates few. */
+#ifndef TX_FP_MAX_LEN
+#define TX_FP_MAX_LEN 12u
+#endif
 
-/* Fill g's per-protocol transaction lists for bucket b. */
-static int build_tx_lists(DetectEngine *de, SigGroup *g, int b)
+/* The transaction prefilters of bucket b: per protocol, one database per
+ * buffer holding some rule's tx_fp. pats is scratch for n_sigs patterns. */
+static int build_tx_mpm(DetectEngine *de, SigGroup *g, int b, MpmPattern *pats)
 {
+    enum { NKEY = APP_PROTO_MAX * DETECT_BUF_MAX };
+    uint32_t *start = mem_calloc(detect_mem(), NKEY + 1, sizeof *start);
+    if (start == NULL)
+        return -1;
+    /* counting sort of the bucket's tx_fp rules by (protocol, buffer) */
     for (uint32_t i = 0; i < de->n_sigs; i++) {
         const Signature *s = de->sigs[i];
-        if (s->tx_sig && s->tx_app_proto < APP_PROTO_MAX && in_bucket(s, b))
-            g->n_tx[s->tx_app_proto]++;
+        if (s->tx_sig && s->tx_fp != NULL && s->tx_app_proto < APP_PROTO_MAX && s->tx_fp_buf >= 0 &&
+            s->tx_fp_buf < DETECT_BUF_MAX && in_bucket(s, b))
+            start[s->tx_app_proto * DETECT_BUF_MAX + (unsigned)s->tx_fp_buf + 1]++;
     }
-    for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++) {
-        if (g->n_tx[ap] == 0)
+    for (unsigned k = 0; k < NKEY; k++)
+        start[k + 1] += start[k];
+    uint32_t *fill = mem_calloc(detect_mem(), NKEY, sizeof *fill);
+    if (fill == NULL) {
+        mem_free(detect_mem(), start);
+        return -1;
+    }
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        if (!(s->tx_sig && s->tx_fp != NULL && s->tx_app_proto < APP_PROTO_MAX && s->tx_fp_buf >= 0 &&
+              s->tx_fp_buf < DETECT_BUF_MAX && in_bucket(s, b)))
             continue;
-        g->tx[ap] = mem_calloc(detect_mem(), g->n_tx[ap], sizeof *g->tx[ap]);
-        if (!g->tx[ap])
-            return -1;
-        g->n_tx[ap] = 0;
+        unsigned k = s->tx_app_proto * DETECT_BUF_MAX + (unsigned)s->tx_fp_buf;
+        MpmPattern *pt = &pats[start[k] + fill[k]++];
+        const ContentCtx *c = s->tx_fp->ctx;
+        pt->pat = c->pat + ((c->flags & CT_FP_CHOP) ? c->fp_off : 0);
+        pt->len = (c->flags & CT_FP_CHOP) ? c->fp_len : c->len;
+        if (pt->len > TX_FP_MAX_LEN)
+            pt->len = TX_FP_MAX_LEN; /* a prefix occurs wherever the content does */
+        pt->nocase = (c->flags & CT_NOCASE) != 0;
+        pt->id = s->num;
     }
-    for (uint32_t i = 0; i < de->n_sigs; i++) {
-        const Signature *s = de->sigs[i];
-        if (s->tx_sig && s->tx_app_proto < APP_PROTO_MAX && in_bucket(s, b))
-            g->tx[s->tx_app_proto][g->n_tx[s->tx_app_proto]++] = s->num;
+    int rc = 0;
+    for (unsigned k = 0; k < NKEY && rc == 0; k++) {
+        uint32_t n = start[k + 1] - start[k];
+        if (n == 0)
+            continue;
+        unsigned ap = k / DETECT_BUF_MAX;
+        TxMpm *a = mem_realloc(detect_mem(), g->txm[ap], (size_t)(g->n_txm[ap] + 1) * sizeof *a);
+        if (a == NULL) {
+            rc = -1;
+            break;
+        }
+        g->txm[ap] = a;
+        char err[256];
+        Mpm *m = mpm_build(pats + start[k], n, err, sizeof err);
+        if (m == NULL) {
+            log_error("detect: building a transaction prefilter failed: %s", err);
+            rc = -1;
+            break;
+        }
+        a[g->n_txm[ap]].buffer_id = (int)(k % DETECT_BUF_MAX);
+        a[g->n_txm[ap]].mpm = m;
+        g->n_txm[ap]++;
     }
-    return 0;
+    mem_free(detect_mem(), start);
+    mem_free(detect_mem(), fill);
+    return rc;
 }
 
 static int build_groups(DetectEngine *de)
 {
     mark_tx_sigs(de);
     MpmPattern *pats = de->n_sigs ? mem_calloc(detect_mem(), de->n_sigs, sizeof *pats) : NULL;
-    if (de->n_sigs && !pats)
+    uint32_t *nums = de->n_sigs ? mem_calloc(detect_mem(), de->n_sigs, sizeof *nums) : NULL;
+    if (de->n_sigs && (!pats || !nums)) {
+        mem_free(detect_mem(), pats);
+        mem_free(detect_mem(), nums);
         return -1;
-    for (int b = 0; b < DETECT_BUCKET_N; b++) {
+    }
+    int rc = 0;
+    for (int b = 0; b < DETECT_BUCKET_N && rc == 0; b++) {
         SigGroup *g = &de->groups[b];
-        uint32_t n_non = 0, n_pat = 0;
-        for (uint32_t i = 0; i < de->n_sigs; i++)
-            if (in_bucket(de->sigs[i], b) && sig_in_nonmpm(de->sigs[i]))
-                n_non++;
-        g->nonmpm = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm) : NULL;
-        g->nonmpm_noip = n_non ? mem_calloc(detect_mem(), n_non, sizeof *g->nonmpm_noip) : NULL;
-        if ((n_non && (!g->nonmpm || !g->nonmpm_noip)) || build_tx_lists(de, g, b) != 0) {
-            mem_free(detect_mem(), pats);
-            return -1;
-        }
+        uint32_t n_pat = 0, n_list = 0;
         for (uint32_t i = 0; i < de->n_sigs; i++) {
             const Signature *s = de->sigs[i];
-            if (!in_bucket(s, b) || s->tx_sig)
+            if (!in_bucket(s, b))
                 continue;
+            if (s->tx_sig && s->tx_fp != NULL && s->tx_app_proto < APP_PROTO_MAX) {
+                g->n_txsig++;
+                g->n_txfp++;
+                continue; /* on a transaction prefilter (build_tx_mpm) */
+            }
             if (!sig_in_mpm(s)) {
-                g->nonmpm[g->n_nonmpm++] = s->num;
-                if (!(s->flags & SIG_F_IPONLY))
-                    g->nonmpm_noip[g->n_nonmpm_noip++] = s->num;
+                nums[n_list++] = s->num;
+                if (s->tx_sig)
+                    g->n_txsig++;
+                else
+                    g->n_nonmpm++;
+                if (s->flags & SIG_F_IPONLY)
+                    g->n_iponly++;
                 continue;
             }
             const ContentCtx *c = s->fp->ctx;
@@ -290,26 +391,34 @@ static int build_groups(DetectEngine *de)
             pats[n_pat].id = s->num;
             n_pat++;
         }
+        bool ports = b == DETECT_BUCKET_TCP || b == DETECT_BUCKET_UDP;
+        if (sig_group_build_lists(de, g, nums, n_list, ports) != 0) {
+            rc = -1;
+            break;
+        }
         if (n_pat) {
             char err[256];
             g->mpm = mpm_build(pats, n_pat, err, sizeof err);
             if (!g->mpm) {
                 log_error("detect: building the prefilter failed: %s", err);
-                mem_free(detect_mem(), pats);
-                return -1;
+                rc = -1;
+                break;
             }
             g->n_mpm = n_pat;
         }
+        /* after the payload prefilter: pats is reused */
+        if (build_tx_mpm(de, g, b, pats) != 0) {
+            rc = -1;
+            break;
+        }
         static const char *const names[DETECT_BUCKET_N] = { "tcp", "udp", "icmp", "other" };
-        uint32_t n_iponly = 0;
-        for (uint32_t i = 0; i < g->n_nonmpm; i++)
-            if (de->sigs[g->nonmpm[i]]->flags & SIG_F_IPONLY)
-                n_iponly++;
-        log_info("detect: %s: %u rules with a prefilter pattern, %u without (%u IP-only)", names[b], n_pat,
-                 g->n_nonmpm, n_iponly);
+        log_info("detect: %s: %u rules with a prefilter pattern, %u without (%u IP-only), %u transaction "
+                 "rules (%u with a transaction prefilter pattern); %u destination-port and %u source-port groups",
+                 names[b], n_pat, g->n_nonmpm, g->n_iponly, g->n_txsig, g->n_txfp, g->by_dp.n, g->by_sp.n);
     }
     mem_free(detect_mem(), pats);
-    return 0;
+    mem_free(detect_mem(), nums);
+    return rc;
 }
 
 static DetectEngine *engine_alloc(const Config *conf)
@@ -391,16 +500,19 @@ void detect_engine_free(DetectEngine *de)
         sig_free(de->sigs[i]);
     mem_free(detect_mem(), de->sigs);
     for (int b = 0; b < DETECT_BUCKET_N; b++) {
-        mem_free(detect_mem(), de->groups[b].nonmpm);
-        mem_free(detect_mem(), de->groups[b].nonmpm_noip);
-        for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++)
-            mem_free(detect_mem(), de->groups[b].tx[ap]);
+        sig_group_fini(&de->groups[b]);
         mpm_free(de->groups[b].mpm);
+        for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++) {
+            for (uint32_t k = 0; k < de->groups[b].n_txm[ap]; k++)
+                mpm_free(de->groups[b].txm[ap][k].mpm);
+            mem_free(detect_mem(), de->groups[b].txm[ap]);
+        }
     }
     class_table_fini(&de->classes);
     threshold_config_fini(de);
     name_table_fini(&de->flowbits);
     name_table_fini(&de->flowints);
+    name_table_fini(&de->xbits);
     mem_free(detect_mem(), de->sid_keys);
     mem_free(detect_mem(), de->sid_idx);
     for (uint32_t i = 0; i < de->n_files; i++)
@@ -428,15 +540,21 @@ DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats)
     dt->ctr_alert = stats_register("detect.alert");
     dt->ctr_overflow = stats_register("detect.alert_queue_overflow");
     dt->ctr_suppressed = stats_register("detect.alerts_suppressed");
+    dt->ctr_tagged = stats_register("detect.tagged_packets");
     uint32_t n = de ? de->n_sigs : 0;
     dt->cand = mem_calloc(detect_mem(), n / 8 + 1, 1);
     dt->cand_list = mem_calloc(detect_mem(), n + 1, sizeof *dt->cand_list);
     dt->pcre = pcre_thread_new();
     if (!dt->cand || !dt->cand_list || !dt->pcre || mpm_scratch_grow(&dt->scratch, NULL) != 0)
         goto fail;
-    for (int b = 0; de && b < DETECT_BUCKET_N; b++)
+    for (int b = 0; de && b < DETECT_BUCKET_N; b++) {
         if (de->groups[b].mpm && mpm_scratch_grow(&dt->scratch, de->groups[b].mpm) != 0)
             goto fail;
+        for (unsigned ap = 0; ap < APP_PROTO_MAX; ap++)
+            for (uint32_t k = 0; k < de->groups[b].n_txm[ap]; k++)
+                if (mpm_scratch_grow(&dt->scratch, de->groups[b].txm[ap][k].mpm) != 0)
+                    goto fail;
+    }
     return dt;
 fail:
     detect_thread_free(dt);
@@ -448,12 +566,15 @@ void detect_thread_free(DetectThread *dt)
     if (!dt)
         return;
     threshold_thread_fini(dt);
+    xbits_thread_fini(dt);
+    tag_thread_fini(dt);
     mpm_scratch_free(dt->scratch);
     pcre_thread_free(dt->pcre);
     mem_free(detect_mem(), dt->xbuf[0]);
     mem_free(detect_mem(), dt->xbuf[1]);
     mem_free(detect_mem(), dt->cand);
     mem_free(detect_mem(), dt->cand_list);
+    mem_free(detect_mem(), dt->b64);
     mem_free(detect_mem(), dt);
 }
 
@@ -493,6 +614,7 @@ void detect_flow_end(DetectThread *dt, Flow *f)
         return;
     DetectFlowState *st = f->detect;
     threshold_flow_fini(st);
+    tag_flow_fini(st);
     mem_free(detect_mem(), st->txa);
     mem_free(detect_mem(), st->smatch);
     mem_free(detect_mem(), st->bits);
@@ -583,6 +705,26 @@ static bool apply_transforms(DetectThread *dt, const SigBufferList *bl, const ui
     return true;
 }
 
+/* An InspectCtx over buf for signature s: the base64_data list of s, if
+ * any, and the worker's decode scratch (made on first use; without it
+ * base64_decode does not match). */
+static InspectCtx inspect_ctx(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, const uint8_t *buf,
+                              uint32_t len)
+{
+    InspectCtx ic = { buf, len, mc->vars, dt->pcre, INSPECT_BUDGET, NULL, NULL, 0 };
+    int b64 = base64_data_buffer_id();
+    for (uint16_t b = 0; b < s->n_bufs; b++)
+        if (s->bufs[b].buffer_id == b64)
+            ic.b64_list = &s->bufs[b].list;
+    if (s->flags & SIG_F_BASE64) {
+        if (dt->b64 == NULL)
+            dt->b64 = mem_alloc(detect_mem(), BASE64_DECODE_MAX);
+        ic.b64_out = dt->b64;
+        ic.b64_cap = dt->b64 != NULL ? BASE64_DECODE_MAX : 0;
+    }
+    return ic;
+}
+
 /* Inspect list bl over transaction buffer instances of tx (idx 0, 1, ...
  * for multi-buffers): true when one instance matches. */
 static bool tx_list_match(DetectThread *dt, const SigBufferList *bl, DetectMatchCtx *mc, void *tx)
@@ -597,7 +739,7 @@ static bool tx_list_match(DetectThread *dt, const SigBufferList *bl, DetectMatch
             return false;
         if (bl->n_transforms && !apply_transforms(dt, bl, &buf, &len))
             return false;
-        InspectCtx ic = { buf, len, mc->vars, dt->pcre, INSPECT_BUDGET };
+        InspectCtx ic = inspect_ctx(dt, mc->s, mc, buf, len);
         if (detect_inspect_list(&ic, &bl->list))
             return true;
     }
@@ -610,12 +752,14 @@ static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, 
     Packet *p = mc->p;
     if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0)
         return false;
+    mc->tx = tx;
     for (uint16_t i = 0; i < s->match.n; i++)
         if (!s->match.sm[i].kw->match(mc, s->match.sm[i].ctx))
             return false;
+    int b64 = base64_data_buffer_id();
     for (uint16_t b = 0; b < s->n_bufs; b++) {
         const SigBufferList *bl = &s->bufs[b];
-        if (bl->list.n == 0)
+        if (bl->list.n == 0 || bl->buffer_id == b64) /* base64_data: run by base64_decode */
             continue;
         if (detect_buffer_tx_getter(bl->buffer_id) != NULL) {
             if (tx == NULL || !tx_list_match(dt, bl, mc, tx))
@@ -629,7 +773,7 @@ static bool sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *mc, 
             return false;
         if (bl->n_transforms && !apply_transforms(dt, bl, &buf, &len))
             return false;
-        InspectCtx ic = { buf, len, mc->vars, dt->pcre, INSPECT_BUDGET };
+        InspectCtx ic = inspect_ctx(dt, s, mc, buf, len);
         if (!detect_inspect_list(&ic, &bl->list))
             return false;
     }
@@ -660,6 +804,15 @@ static bool action_blocks(DetectAction a) { return a != DETECT_ACTION_ALERT && a
 static bool stream_eligible(const Signature *s)
 {
     return (s->flags & SIG_F_NEED_PAYLOAD) && !(s->flags & SIG_F_TCP_PKT) && !s->tx_sig;
+}
+
+/* A stream-only rule (tcp-stream, flow:only_stream) does not inspect the
+ * payload of a TCP packet whose flow has a stream session: its bytes reach
+ * the rule through the reassembled stream. */
+static bool stream_only_skips_packet(const Signature *s, const DetectMatchCtx *mc)
+{
+    return (s->flags & SIG_F_TCP_STREAM) && (s->flags & SIG_F_NEED_PAYLOAD) && mc->f != NULL &&
+           pkt_has(mc->p, PKT_HAS_TCP) && stream_has_session(mc->f);
 }
 
 bool detect_engine_inspects_stream(const DetectEngine *de)
@@ -820,6 +973,35 @@ static bool tx_sig_match(DetectThread *dt, const Signature *s, DetectMatchCtx *m
     return false;
 }
 
+/* Scan the buffers of the transactions tx_sig_match will look at (those
+ * from tx_from[dir]) with the flow protocol's transaction prefilters: the
+ * rules whose tx_fp occurs become candidates. */
+static void tx_prefilter(DetectThread *dt, const SigGroup *g, Flow *f, unsigned dir)
+{
+    unsigned ap = f->app_proto;
+    if (ap >= APP_PROTO_MAX || g->n_txm[ap] == 0)
+        return;
+    uint64_t n = applayer_tx_count(f);
+    for (uint64_t i = f->detect->tx_from[dir]; i < n; i++) {
+        void *tx = applayer_tx_get(f, i);
+        if (tx == NULL)
+            continue;
+        for (uint32_t k = 0; k < g->n_txm[ap]; k++) {
+            const TxMpm *t = &g->txm[ap][k];
+            DetectTxBufferGetter get = detect_buffer_tx_getter(t->buffer_id);
+            int sub = detect_buffer_tx_sub(t->buffer_id);
+            for (uint32_t idx = 0; get != NULL && idx < 1024; idx++) {
+                const uint8_t *buf = NULL;
+                uint32_t len = 0;
+                if (!get(tx, sub, dir, idx, &buf, &len))
+                    break;
+                if (len > 0 && buf != NULL)
+                    mpm_scan(t->mpm, dt->scratch, buf, len, on_mpm_hit, dt);
+            }
+        }
+    }
+}
+
 static void add_alert(DetectThread *dt, const Signature *s, DetectAlerts *out)
 {
     const DetectEngine *de = dt->de;
@@ -844,9 +1026,15 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
 {
     out->n = 0;
     out->drop = false;
+    out->tagged = false;
     const DetectEngine *de = dt->de;
     if (!de || de->n_sigs == 0 || !pkt_has(p, PKT_HAS_IPV4 | PKT_HAS_IPV6))
         return;
+    /* tags set by earlier packets (before this packet's rules add any) */
+    if (!dt->tx_only && tag_packet(dt, p->flow, p)) {
+        out->tagged = true;
+        stats_inc(dt->stats, dt->ctr_tagged);
+    }
     Flow *f = p->flow;
     DetectFlowState *fst = f ? f->detect : NULL;
     if (fst && fst->pass) {
@@ -880,9 +1068,25 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         mpm_scan(g->mpm, dt->scratch, dt->chunk.data, dt->chunk.len, on_mpm_hit, dt);
     /* transaction rules of the flow's protocol, when its transactions
      * changed since this direction's last packet */
-    if (f && f->app_proto < APP_PROTO_MAX && f->detect && f->detect->app_dirty[pdir])
-        for (uint32_t k = 0; k < g->n_tx[f->app_proto]; k++)
-            on_mpm_hit(g->tx[f->app_proto][k], dt);
+    bool tx_dirty = f && f->app_proto < APP_PROTO_MAX && f->detect && f->detect->app_dirty[pdir];
+    if (tx_dirty) {
+        for (uint32_t k = 0; k < g->tx[pdir][f->app_proto].n; k++)
+            on_mpm_hit(g->tx[pdir][f->app_proto].v[k], dt);
+        tx_prefilter(dt, g, f, pdir);
+    }
+    /* the port groups of the packet's destination and source ports */
+    if (has_ports(p)) {
+        for (int side = 1; side <= 2; side++) {
+            const PortGroup *pg = sig_group_port(g, side, side == 1 ? p->dp : p->sp);
+            if (pg == NULL)
+                continue;
+            for (uint32_t k = 0; k < pg->non[pdir].n; k++)
+                on_mpm_hit(pg->non[pdir].v[k], dt);
+            if (tx_dirty)
+                for (uint32_t k = 0; k < pg->tx[pdir][f->app_proto].n; k++)
+                    on_mpm_hit(pg->tx[pdir][f->app_proto].v[k], dt);
+        }
+    }
     if (dt->n_cand > 1)
         qsort(dt->cand_list, dt->n_cand, sizeof dt->cand_list[0], cmp_u32);
 
@@ -895,8 +1099,8 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     bool passed = false;
     /* IP-only rules only on the first packet of each flow direction */
     bool first = !f || f->pkts[p->to_server ? 0 : 1] <= 1;
-    const uint32_t *non = first ? g->nonmpm : g->nonmpm_noip;
-    uint32_t n_non = first ? g->n_nonmpm : g->n_nonmpm_noip;
+    const uint32_t *non = first ? g->first[pdir].v : g->rest[pdir].v;
+    uint32_t n_non = first ? g->first[pdir].n : g->rest[pdir].n;
     uint32_t im = 0, in = 0;
     while (im < dt->n_cand || in < n_non) {
         uint32_t id;
@@ -922,13 +1126,14 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         if (s->tx_sig) {
             if (!tx_sig_match(dt, s, &mc, &tx_id))
                 continue;
-        } else if (sig_match(dt, s, &mc, NULL)) {
+        } else if (!stream_only_skips_packet(s, &mc) && sig_match(dt, s, &mc, NULL)) {
             stream_note_packet_match(dt, s, &mc);
         } else if (!stream_match(dt, s, &mc)) {
             continue;
         }
         for (uint16_t k = 0; k < s->post.n; k++)
-            s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
+            if (!tag_is_post(&s->post.sm[k]))
+                s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
         if ((s->threshold && !threshold_check(dt, s, s->threshold, p)) ||
             (s->n_suppress && threshold_suppressed(s, p))) {
             stats_inc(dt->stats, dt->ctr_suppressed);
@@ -951,6 +1156,10 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         }
         if (!(s->flags & SIG_F_NOALERT)) {
             unsigned before = out->n;
+            /* tags are set only for alerts (after threshold and suppress) */
+            for (uint16_t k = 0; k < s->post.n; k++)
+                if (tag_is_post(&s->post.sm[k]))
+                    s->post.sm[k].kw->post(&mc, s->post.sm[k].ctx);
             add_alert(dt, s, out);
             if (s->tx_sig && out->n > before) {
                 out->a[before].tx_id = tx_id;

@@ -55,6 +55,7 @@ typedef struct DetectAlerts {
     DetectAlert a[64];
     unsigned n;
     bool drop;                /* the packet is to be dropped (IPS mode) */
+    bool tagged;              /* a tag keyword (session/host) covers this packet */
 } DetectAlerts;
 
 /* Load rules from files (and `rule-files` in conf). Every failure is logged

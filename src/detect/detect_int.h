@@ -34,19 +34,55 @@
 /* Transport buckets a packet is inspected in. */
 enum { DETECT_BUCKET_TCP = 0, DETECT_BUCKET_UDP, DETECT_BUCKET_ICMP, DETECT_BUCKET_OTHER, DETECT_BUCKET_N };
 
+/* A sorted list of signature nums. */
+typedef struct SigList {
+    uint32_t *v;
+    uint32_t n;
+} SigList;
+
+/* The signatures filed under one port interval (group.c), by packet
+ * direction [0 to server, 1 to client]. */
+typedef struct PortGroup {
+    SigList non[2];                 /* packet rules without a prefilter pattern */
+    SigList tx[2][APP_PROTO_MAX];   /* transaction rules by AppProto */
+} PortGroup;
+
+/* Port -> group of one port side (destination or source). */
+typedef struct PortIndex {
+    uint16_t *of_port;        /* 65,536 entries; NULL when no rule is filed on this side */
+    PortGroup *g;
+    uint32_t n;
+} PortIndex;
+
+/* A transaction prefilter: the tx_fp patterns of one buffer. */
+typedef struct TxMpm {
+    int buffer_id;
+    Mpm *mpm;                 /* pattern id = signature num */
+} TxMpm;
+
+/* The signatures of one transport bucket (see group.c for the grouping). */
 typedef struct SigGroup {
-    uint32_t *nonmpm;         /* signature nums without a payload fast pattern */
-    uint32_t n_nonmpm;
-    uint32_t *nonmpm_noip;    /* the same without the IP-only ones (for packets after
-                                 the first of their flow direction) */
-    uint32_t n_nonmpm_noip;
     Mpm *mpm;                 /* payload fast patterns; pattern id = signature num; NULL when none */
     uint32_t n_mpm;
-    /* transaction rules by AppProto: candidates only on packets of flows of
-     * that protocol whose transactions changed (sorted nums) */
-    uint32_t *tx[APP_PROTO_MAX];
-    uint32_t n_tx[APP_PROTO_MAX];
+    TxMpm *txm[APP_PROTO_MAX]; /* transaction prefilters by AppProto, one per buffer */
+    uint32_t n_txm[APP_PROTO_MAX];
+    uint32_t n_txfp;          /* transaction rules entering them */
+    uint32_t n_nonmpm, n_iponly, n_txsig; /* counts, for the log line */
+    /* shared lists (any ports or `<>`), by packet direction */
+    SigList first[2];         /* first packet of a flow direction: IP-only rules too */
+    SigList rest[2];          /* later packets */
+    SigList tx[2][APP_PROTO_MAX]; /* transaction rules: candidates only on packets of flows of
+                                     that protocol whose transactions changed */
+    PortIndex by_dp, by_sp;   /* port-restricted rules (TCP and UDP buckets) */
 } SigGroup;
+
+/* group.c: file the signatures nums[0..n) (sorted; not in the prefilter)
+ * of a bucket into g's lists; `ports`: the bucket's packets have ports.
+ * 0 or -1 (OOM). Free g's lists. The group of a port for side 1
+ * (destination) or 2 (source), NULL when that side has no index. */
+int sig_group_build_lists(const DetectEngine *de, SigGroup *g, const uint32_t *nums, uint32_t n, bool ports);
+void sig_group_fini(SigGroup *g);
+const PortGroup *sig_group_port(const SigGroup *g, int side, uint16_t port);
 
 /* A name table (flowbits, flowints): index = id. */
 typedef struct NameTable {
@@ -69,6 +105,7 @@ struct DetectEngine {
     bool classes_loaded;      /* a classification file was read */
     NameTable flowbits;
     NameTable flowints;
+    NameTable xbits;          /* xbits / hostbits names (keywords/xbits.c) */
     SigGroup groups[DETECT_BUCKET_N];
     unsigned alert_max;       /* packet-alert-max */
     bool ips;                 /* --simulate-ips / inline: drop blocks */
@@ -99,6 +136,8 @@ typedef struct DetectFlowState {
     bool app_dirty[2];
     uint64_t tx_from[2];      /* transactions below are complete in direction [d] and were
                                  inspected on a packet of d since: not inspected there again */        /* app data arrived since the last packet of direction [d] */
+    struct TagEntry *tags;    /* active session tags (keywords/tag.c), TAG_MAX_PER_FLOW slots */
+    uint8_t n_tags;
     bool pass;                /* a pass rule matched: no more inspection */
     bool drop;                /* a drop rule matched in IPS mode: drop the rest */
 } DetectFlowState;
@@ -151,8 +190,27 @@ struct DetectThread {
     int ctr_overflow;         /* detect.alert_queue_overflow: beyond packet-alert-max */
     int ctr_suppressed;       /* detect.alerts_suppressed: by threshold / suppress */
     bool tx_only;
+    struct TagHostTable *tag_hosts; /* host tags of this worker (keywords/tag.c); lazily made */
+    int ctr_tagged;           /* detect.tagged_packets */
+    uint8_t *b64;             /* base64_decode output, BASE64_DECODE_MAX bytes; lazily made */
+    struct XbitsTable *xbits; /* host / ip-pair bits of this worker (keywords/xbits.c); lazily made */
     StreamRawChunk chunk;     /* this packet's raw stream chunk (chunk.len 0: none) */             /* flow-end pseudo packet: transaction rules only */
 };
+
+typedef struct XbitsTable XbitsTable;
+typedef struct TagEntry TagEntry;
+typedef struct TagHostTable TagHostTable;
+
+/* keywords/tag.c: apply the active session and host tags to p (before its
+ * rules run); true when p is tagged. Free a flow's / a worker's tags. Is
+ * sm a tag action (run only when the rule alerts)? */
+bool tag_packet(DetectThread *dt, Flow *f, const Packet *p);
+void tag_flow_fini(DetectFlowState *st);
+void tag_thread_fini(DetectThread *dt);
+bool tag_is_post(const SigMatch *sm);
+
+/* Free dt's xbits table (keywords/xbits.c). */
+void xbits_thread_fini(DetectThread *dt);
 
 /* Per-flow state accessor: creates the state on first use; NULL without a
  * flow or on OOM. */

@@ -11,6 +11,8 @@
 #include "detect/inspect.h"
 
 #include "detect/keyword.h"
+#include "detect/keywords/asn1.h"
+#include "detect/keywords/base64.h"
 #include "detect/keywords/byte.h"
 #include "detect/keywords/content.h"
 #include "detect/keywords/uint.h"
@@ -25,6 +27,8 @@ static bool sm_is_relative(const SigMatch *sm)
     case DETECT_KW_BYTE_JUMP:
     case DETECT_KW_BYTE_EXTRACT:
     case DETECT_KW_BYTE_MATH: return (((const ByteCtx *)sm->ctx)->flags & BY_RELATIVE) != 0;
+    case DETECT_KW_BASE64_DECODE: return ((const Base64Ctx *)sm->ctx)->relative;
+    case DETECT_KW_ASN1: return (((const Asn1Ctx *)sm->ctx)->flags & ASN1_RELATIVE) != 0;
     default: return false;
     }
 }
@@ -149,6 +153,23 @@ static int do_pcre(InspectCtx *ic, const SigMatchList *l, uint16_t idx, uint32_t
     }
 }
 
+/* base64_decode, then (when the rule has one) the base64_data list over
+ * the decoded bytes, which decides the match: a terminal list, as in
+ * Suricata (keywords/base64.h). */
+static int do_base64(InspectCtx *ic, const SigMatchList *l, uint16_t idx, uint32_t cur)
+{
+    const Base64Ctx *c = l->sm[idx].ctx;
+    uint32_t n = 0;
+    if (ic->b64_out == NULL || !base64_decode_eval(c, ic->buf, ic->len, cur, ic->b64_out, ic->b64_cap, &n))
+        return 0;
+    if (ic->b64_list == NULL || ic->b64_list->n == 0)
+        return inspect_from(ic, l, (uint16_t)(idx + 1), cur); /* no base64_data: go on */
+    InspectCtx sub = { ic->b64_out, n, ic->vars, ic->pt, ic->budget, NULL, NULL, 0 };
+    int r = inspect_from(&sub, ic->b64_list, 0, 0);
+    ic->budget = sub.budget;
+    return r;
+}
+
 static int inspect_from(InspectCtx *ic, const SigMatchList *l, uint16_t idx, uint32_t cur)
 {
     if (idx >= l->n)
@@ -187,6 +208,12 @@ static int inspect_from(InspectCtx *ic, const SigMatchList *l, uint16_t idx, uin
         if (!detect_uint_match(sm->ctx, ic->len))
             return 0;
         break;
+    case DETECT_KW_ASN1:
+        if (!asn1_eval(sm->ctx, ic->buf, ic->len, cur))
+            return 0;
+        break;
+    case DETECT_KW_BASE64_DECODE:
+        return do_base64(ic, l, idx, cur);
     default:
         return 0;
     }

@@ -25,6 +25,12 @@ typedef struct InspectCtx {
     uint64_t *vars;       /* the signature's byte_extract / byte_math values */
     PcreThread *pt;
     uint32_t budget;
+    /* base64_decode (keywords/base64.h): the rule's base64_data list (NULL:
+     * none) and the worker's scratch for the decoded bytes (NULL: the
+     * keyword cannot run and does not match) */
+    const SigMatchList *b64_list;
+    uint8_t *b64_out;
+    uint32_t b64_cap;
 } InspectCtx;
 
 /* Does the list match buf? vars are read and written. */

@@ -70,6 +70,14 @@ void detect_keywords_init(void)
     kw_buffers_register();
     kw_bsize_register();
     kw_transform_register();
+    kw_xbits_register();
+    kw_stream_size_register();
+    kw_tls_version_register();
+    kw_dns_opcode_register();
+    kw_app_layer_event_register();
+    kw_base64_register();
+    kw_asn1_register();
+    kw_tag_register();
     qsort(table, n_table, sizeof table[0], cmp_name);
     sorted = true;
 }
@@ -88,7 +96,7 @@ const DetectKeyword *detect_keyword_find(const char *name)
 /* Suricata keywords kasbah recognises but cannot run, with the reason. The
  * app-layer ones load once issue 4 registers them as sticky buffers. */
 static const char *const unsupported_applayer[] = {
-    "app-layer-event", "app-layer-state", "base64_data", "base64_decode",
+    "app-layer-state",
     "dce_iface", "dce_opnum", "dce_stub_data", "dnp3_data", "dnp3_func", "dnp3_ind",
     "dnp3_obj", "enip_command", "file.data", "file_data", "filemagic", "filemd5", "filename",
     "filesha1", "filesha256", "filesize", "filestore", "fileext", "file.name", "file.magic",
@@ -97,25 +105,34 @@ static const char *const unsupported_applayer[] = {
     "http_raw_uri", "http_request_line", "http_response_line", "http_server_body",
     "http_start", "http_stat_code", "http_stat_msg", "http_uri", "http_user_agent",
     "krb5_cname", "krb5_err_code", "krb5_msg_type", "krb5_sname", "modbus", "sip.method",
-    "smb.named_pipe", "smb.share", "snmp.community", "ssh.proto", "ssh.software",
-    "ssh_proto", "ssh_software", "ssl_state", "ssl_version", "tls.cert_chain_len",
+    "smb.named_pipe", "smb.share", "snmp.community",
+    "ssl_state", "ssl_version", "tls.cert_chain_len",
     "tls.cert_expired", "tls.cert_valid", "tls.fingerprint", "tls.issuerdn", "tls.store",
     "tls.subject", "tls_cert_expired", "tls_cert_issuer", "tls_cert_notafter",
     "tls_cert_notbefore", "tls_cert_serial", "tls_cert_subject", "tls_cert_valid",
     "tls_sni", "ja3_hash", "ja3_string", "ja3s_hash", "ja3s_string",
-    "dns.opcode", "tls.version", "tls_cert_expired", "tls.cert_expired", "ja4.hash",
+    "tls_cert_expired", "tls.cert_expired", "ja4.hash",
 
 };
 
 static const char *const unsupported_other[] = {
-    "asn1", "replace", "tag", "xbits", "hostbits", "iprep", "lua", "luajit", "datarep",
-    "dataset", "stream_size", "pktvar", "flowvar", "l3_proto", "icmpv6.hdr", "icmpv6.mtu",
+    "replace", "iprep", "lua", "luajit", "datarep",
+    "dataset", "pktvar", "flowvar", "l3_proto", "icmpv6.hdr", "icmpv6.mtu",
     "to_md5", "to_sha1", "to_sha256", "pcrexform", "xor", "header_lowercase",
     "strip_pseudo_headers", "from_base64", "rpc", "geoip", "engine-event", "requires", "config", "prefilter",
 };
 
+/* Keywords whose protocol has no parser in kasbah: the reason names it. */
+static const struct { const char *kw, *why; } needs_parser[] = {
+    { "ftpbounce", "needs app-layer: no FTP parser" },
+    { "ftpdata_command", "needs app-layer: no FTP parser" },
+};
+
 const char *detect_keyword_known_unsupported(const char *name)
 {
+    for (size_t i = 0; i < sizeof needs_parser / sizeof needs_parser[0]; i++)
+        if (strcmp(name, needs_parser[i].kw) == 0)
+            return needs_parser[i].why;
     for (size_t i = 0; i < sizeof unsupported_applayer / sizeof unsupported_applayer[0]; i++)
         if (strcmp(name, unsupported_applayer[i]) == 0)
             return "needs app-layer";

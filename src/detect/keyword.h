@@ -59,6 +59,8 @@ typedef enum DetectKwId {
     DETECT_KW_FLOWINT,
     DETECT_KW_THRESHOLD,
     DETECT_KW_BSIZE,
+    DETECT_KW_BASE64_DECODE,
+    DETECT_KW_ASN1,
 } DetectKwId;
 
 /* DetectKeyword.flags */
@@ -106,6 +108,7 @@ typedef struct DetectMatchCtx {
     Packet *p;
     Flow *f;                   /* p->flow, may be NULL */
     const Signature *s;
+    void *tx;                  /* the transaction inspected (transaction rules), else NULL */
     uint64_t vars[SIG_MAX_VARS];
 } DetectMatchCtx;
 
@@ -115,6 +118,8 @@ typedef struct DetectKeyword {
     DetectKwId id;
     uint32_t flags;            /* KW_F_* */
     int buffer_id;             /* KW_F_STICKY: the buffer it selects */
+    uint16_t tx_app_proto;     /* a packet keyword that reads a transaction of this AppProto
+                                  (dns.opcode): the rule becomes a transaction rule; 0 = none */
 
     /* Parse arg (NUL-terminated, surrounding blanks trimmed; NULL when the
      * option had no ':'), update pc->s. 0 or -1 with detect_parse_error(). */
@@ -141,7 +146,8 @@ void detect_keywords_init(void);
 const DetectKeyword *detect_keyword_find(const char *name);
 
 /* Is `name` a Suricata keyword kasbah knows about but does not implement?
- * Returns a short reason ("needs app-layer", "unsupported") or NULL. */
+ * Returns a short reason ("needs app-layer", "unsupported", or "needs
+ * app-layer: no X parser" for a protocol kasbah does not parse) or NULL. */
 const char *detect_keyword_known_unsupported(const char *name);
 
 /* Helpers for setup functions. */
@@ -169,6 +175,9 @@ int detect_arg_unquote(const char *arg, char *out, size_t cap);
  * only, 2 sets and reads, 1 reads only, 0 uses none (keywords/flowbits.c). */
 int flowbits_sig_role(const Signature *s);
 
+/* The xbits/hostbits role, same scale as flowbits_sig_role (keywords/xbits.c). */
+int xbits_sig_role(const Signature *s);
+
 /* Is every post-match action of s a flowbits:set? (Suricata lets such
  * rules stay IP-only.) */
 bool flowbits_post_only_sets(const Signature *s);
@@ -191,7 +200,15 @@ void kw_decode_event_register(void);
 void kw_app_layer_protocol_register(void);
 void kw_stream_event_register(void);
 void kw_buffers_register(void);
-void kw_bsize_register(void);      /* bsize urilen */
+void kw_bsize_register(void);
+void kw_xbits_register(void);      /* xbits hostbits */
+void kw_stream_size_register(void);
+void kw_tls_version_register(void);
+void kw_dns_opcode_register(void);
+void kw_app_layer_event_register(void);
+void kw_base64_register(void);     /* base64_decode base64_data */
+void kw_asn1_register(void);
+void kw_tag_register(void);      /* bsize urilen */
 void kw_transform_register(void);  /* dotprefix to_lowercase ... */    /* sticky buffers: tcp.hdr udp.hdr ipv4.hdr + app-layer names */
 
 #endif

@@ -99,9 +99,12 @@ enum {
     SIG_F_IPONLY = 1u << 9,         /* only address/proto tests (Suricata's "IP-only"): first
                                        packet of each flow direction only */
     SIG_F_NEED_PAYLOAD = 1u << 10,  /* has payload keywords: skip packets with no payload */
-    SIG_F_TCP_STREAM = 1u << 11,    /* header protocol tcp-stream */
-    SIG_F_TCP_PKT = 1u << 12,       /* header protocol tcp-pkt */
+    SIG_F_TCP_STREAM = 1u << 11,    /* header protocol tcp-stream, or flow:only_stream: payload
+                                       of TCP packets with a stream session is inspected in the
+                                       reassembled stream only */
+    SIG_F_TCP_PKT = 1u << 12,       /* header protocol tcp-pkt, or flow:no_stream: packets only */
     SIG_F_PREFILTER_FP = 1u << 13,  /* enters the mpm prefilter through its fast pattern */
+    SIG_F_BASE64 = 1u << 14,        /* has base64_decode: the worker's decode scratch is needed */
 };
 
 /* Maximum byte_extract / byte_math variables per signature. */
@@ -157,6 +160,10 @@ typedef struct Signature {
     /* transaction inspection (set when the engine is built, detect.c) */
     bool tx_sig;               /* some buffer is an app-layer transaction buffer */
     uint16_t tx_app_proto;     /* the AppProto of those buffers */
+    const SigMatch *tx_fp;     /* transaction prefilter pattern: a content of a transaction
+                                  buffer without transforms (NULL: the rule is a candidate
+                                  whenever its protocol's transactions change) */
+    int tx_fp_buf;             /* the buffer id holding tx_fp */
 
     uint8_t n_vars;            /* byte_extract/byte_math variables used */
     char *var_names[SIG_MAX_VARS];

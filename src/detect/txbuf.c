@@ -16,9 +16,12 @@
  */
 #include "detect/buffer.h"
 
+#include <string.h>
+
 #include "applayer/applayer.h"
 #include "applayer/dns/dns.h"
 #include "applayer/http/http.h"
+#include "applayer/ssh/ssh.h"
 #include "applayer/tls/tls.h"
 
 /* ------------------------------------------------------------------ */
@@ -61,6 +64,36 @@ static bool get_tls_certs(void *tx, int sub, unsigned dir, uint32_t idx, const u
     return tls_state_cert_der(tx, idx, buf, len);
 }
 
+/* ssh.proto / ssh.software: the identification of the packet's own side
+ * (applayer/ssh keeps the banners in the flow state, no transactions), so
+ * these are packet buffers over the flow. */
+static bool get_ssh(const Packet *p, bool software, const uint8_t **buf, uint32_t *len)
+{
+    const Flow *f = p->flow;
+    if (f == NULL || f->app_proto != APP_PROTO_SSH)
+        return false;
+    const SshState *st = applayer_flow_state(f);
+    if (st == NULL)
+        return false;
+    const SshBanner *b = ssh_banner(st, p->to_server ? 0u : 1u);
+    if (b == NULL || !b->done)
+        return false;
+    const char *v = software ? b->software : b->proto;
+    *buf = (const uint8_t *)v;
+    *len = (uint32_t)strlen(v);
+    return true;
+}
+
+static bool get_ssh_proto(const Packet *p, const uint8_t **buf, uint32_t *len)
+{
+    return get_ssh(p, false, buf, len);
+}
+
+static bool get_ssh_software(const Packet *p, const uint8_t **buf, uint32_t *len)
+{
+    return get_ssh(p, true, buf, len);
+}
+
 /* ------------------------------------------------------------------ */
 /* Registration                                                       */
 /* ------------------------------------------------------------------ */
@@ -94,4 +127,6 @@ void detect_tx_buffers_init(void)
         detect_buffer_register_tx(tls_extra[i].name, get_tls, (int)tls_extra[i].id,
                                   APP_PROTO_TLS);
     detect_buffer_register_tx("tls.certs", get_tls_certs, 0, APP_PROTO_TLS);
+    detect_buffer_register("ssh.proto", get_ssh_proto);
+    detect_buffer_register("ssh.software", get_ssh_software);
 }

@@ -236,6 +236,10 @@ int pipeline_init(Pipeline *pl, const Config *conf, const DecodeConfig *dcfg,
      * before any worker context is made (applayer.h) */
     stream_config_defaults(&pl->scfg);
     stream_config_load(&pl->scfg, conf);
+    /* kasbah's own switch (Suricata has none): no TCP session tracking or
+     * reassembly, hence no TCP app-layer; flows keep their TCP state from
+     * the flags (flow/state.c). For measuring decode + flows alone. */
+    pl->stream_on = conf_get_bool(conf, "stream.enabled", true);
     applayer_registry_init();
     http_counters_register();
     HttpConfig hc;
@@ -292,13 +296,16 @@ static void process(Worker *w, Packet *p)
 
     if (f != NULL) {
         applayer_packet_begin(f);
-        if (f->key.proto == 6)
+        if (f->key.proto == 6 && pl->stream_on)
             stream_packet(w->stream, f, p, applayer_stream_deliver, w->app);
         else if (f->key.proto == 17)
             applayer_udp_packet(w->app, f, p);
     }
 
-    detect_packet(w->detect, p, &w->alerts);
+    if (f != NULL && applayer_packet_dropped(f))
+        w->alerts.n = 0; /* app-layer.error-policy took it out of inspection */
+    else
+        detect_packet(w->detect, p, &w->alerts);
     if (w->alerts.n > 0) {
         w->n_alerts += w->alerts.n;
         if (p->flow != NULL)
@@ -452,7 +459,7 @@ int pipeline_finish(Pipeline *pl)
     /* Stats: the memory accounts of worker 0 (one worker today; with
      * several they are summed per name by the threads issue). */
     Worker *w0 = &pl->workers[0];
-    MemAccount *accts[8];
+    MemAccount *accts[9];
     size_t n_accts = 0;
     accts[n_accts++] = &w0->flow_acct;
     /* decode/ exposes its accounts read-only; the stats writer only reads */
@@ -465,6 +472,10 @@ int pipeline_finish(Pipeline *pl)
     accts[n_accts++] = (MemAccount *)applayer_ctx_account(w0->app);
     if (pl->anomaly != NULL && anomaly_account(pl->anomaly) != NULL)
         accts[n_accts++] = anomaly_account(pl->anomaly);
+    /* rules, prefilter databases and the per-flow detect state: uncapped,
+     * but its peak belongs beside the others (tests/suites/floods) */
+    if (pl->de != NULL)
+        accts[n_accts++] = detect_memory_account();
 
     Stats total;
     pipeline_stats(pl, &total);

@@ -72,6 +72,7 @@ typedef struct Pipeline {
     DecodeConfig dcfg;
     FlowConfig fcfg;
     StreamConfig scfg;
+    bool stream_on;            /* stream.enabled (default yes); no: TCP gets flows only */
 
     /* shared, internally locked or used by one thread at a time */
     EveWriter *eve;

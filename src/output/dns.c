@@ -172,9 +172,10 @@ int eve_write_dns(EveWriter *w, JsonBuf *j, const Packet *p, DnsTx *tx)
     if (!eve_type_enabled(w, "dns"))
         return 0;
     int rc = 0;
-    if (p->to_server) {
-        if ((tx->logged & 1) || tx->request == NULL)
-            return 0;
+    /* What the transaction holds decides, not the packet's direction: a flow
+     * whose first packet was a response (the query was not captured) has its
+     * responses going "to server", and Suricata still logs them as answers. */
+    if (!(tx->logged & 1) && tx->request != NULL) {
         tx->logged |= 1;
         for (uint32_t i = 0; i < tx->request->n_queries; i++) {
             json_reset(j);
@@ -185,15 +186,14 @@ int eve_write_dns(EveWriter *w, JsonBuf *j, const Packet *p, DnsTx *tx)
             if (eve_commit(w, j) != 0)
                 rc = -1;
         }
-        return rc;
     }
     if ((tx->logged & 2) || !answer_loggable(tx))
-        return 0;
+        return rc;
     tx->logged |= 2;
     json_reset(j);
     eve_header_packet(j, p, "dns", EVE_DIR_PACKET);
     json_kv_object_begin(j, "dns");
     eve_dns_answer_fields(j, tx);
     json_object_end(j);
-    return eve_commit(w, j);
+    return eve_commit(w, j) != 0 ? -1 : rc;
 }

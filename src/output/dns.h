@@ -45,8 +45,9 @@ void eve_dns_alert_object(JsonBuf *j, const DnsTx *tx);
 
 /*
  * Write the records of tx that p (the packet whose message made or
- * completed the tx) brings: to the server the query records (once), to the
- * client the answer record (once). Nothing when "dns" is disabled (0).
+ * completed the tx) brings: the query records (once) when the tx has a
+ * query, the answer record (once) when it has a response -- whatever the
+ * packet's direction (a capture may start with a response). Nothing when "dns" is disabled (0).
  * j is the caller's scratch buffer. Returns 0, or -1 when a record was
  * dropped (as eve_commit).
  */

@@ -61,6 +61,7 @@ FastLog *fastlog_open(const Config *cfg, const char *logdir, int *failed)
     bool append = node_bool(n, "append", false);
     FastLog *fl = mem_calloc(NULL, 1, sizeof *fl);
     if (!fl) {
+        log_error("%s: out of memory opening %s", logdir && *logdir ? logdir : ".", name);
         if (failed)
             *failed = 1;
         return NULL;

@@ -84,6 +84,11 @@ void eve_tls_fields(JsonBuf *j, const TlsState *s)
         json_kv_str(j, "string", tls_ja3s_string(s));
         json_object_end(j);
     }
+    /* Suricata 7 (ja4-fingerprints on): "ja4" beside ja3/ja3s, the
+     * fingerprint of the client's hello */
+    const char *ja4 = ch != NULL ? tls_ja4(s) : NULL;
+    if (ja4 != NULL && ja4[0] != '\0')
+        json_kv_str(j, "ja4", ja4);
 }
 
 void eve_tls_alert_object(JsonBuf *j, const TlsState *s)

@@ -9,10 +9,11 @@
  *          "serial":"00:AB:CD","fingerprint":"ab:cd:...","sni":"host",
  *          "version":"TLS 1.2","notbefore":"2016-07-13T13:31:45",
  *          "notafter":"2017-07-13T13:31:45",
- *          "ja3":{"hash":"..","string":".."},"ja3s":{"hash":"..","string":".."}}
+ *          "ja3":{"hash":"..","string":".."},"ja3s":{"hash":"..","string":".."},
+ *          "ja4":"t13d1516h2_8daaf6152771_e5627efa2ab1"}
  * Each member only when known: certificate fields from the leaf
- * certificate, sni from the ClientHello, ja3 from the ClientHello, ja3s
- * from the ServerHello; version always ("UNDETERMINED" when unknown).
+ * certificate, sni from the ClientHello, ja3 and ja4 from the ClientHello,
+ * ja3s from the ServerHello; version always ("UNDETERMINED" when unknown).
  *
  * Thread-safety: as eve_commit.
  */

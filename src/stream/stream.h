@@ -26,7 +26,11 @@
  *     event reassembly_seq_gap, counter tcp.reassembly_gap, and the consumer
  *     is told (STREAM_DATA_GAP) before the data that follows;
  *   - each direction stores at most `stream.reassembly.depth` bytes (default
- *     1 MiB, 0 = unlimited); beyond it nothing more is reassembled.
+ *     1 MiB, 0 = unlimited); beyond it nothing more is reassembled;
+ *   - with `stream.async-oneside` (default off) a session whose server side
+ *     is never seen (asymmetric routing) is still tracked: the client's ACK
+ *     after its SYN makes it established, and the client's own sequence
+ *     numbers stand in for the acknowledgements nobody sees.
  *
  * Memory: sessions are charged to the "stream" account (stream.memcap,
  * default 64 MiB), segment data to the "reassembly" account
@@ -70,6 +74,8 @@ typedef struct StreamConfig {
     uint64_t reassembly_memcap;   /* stream.reassembly.memcap (segment data), 256 MiB */
     uint64_t depth;               /* stream.reassembly.depth per direction, 1 MiB; 0 = unlimited */
     bool midstream;               /* stream.midstream: pick up sessions without a SYN */
+    bool async_oneside;           /* stream.async-oneside: track sessions of which only the
+                                   * client's side is seen (see tcp.c) */
     bool inline_mode;             /* stream.inline: deliver data without waiting for its ACK */
     StreamPolicy policy;          /* stream.reassembly.overlap-policy, "bsd" */
     uint32_t chunk_size[2];       /* stream.reassembly.toserver-chunk-size / toclient-chunk-size, 2560 */
@@ -184,6 +190,12 @@ bool stream_is_midstream(const Flow *f);
 /* Bytes reassembled so far in direction dir (the stream offset up to which
  * data is contiguous, gaps included). 0 without a session. */
 uint64_t stream_reassembled(const Flow *f, unsigned dir);
+
+/* Sequence-space progress of direction dir: the sender's next expected
+ * sequence number minus its initial one (the SYN and FIN count one each),
+ * what Suricata's `stream_size` keyword compares. 0 without a session or
+ * before direction dir started. */
+uint32_t stream_seq_progress(const Flow *f, unsigned dir);
 
 /*
  * ---- raw stream inspection (detection of TCP content rules) ----

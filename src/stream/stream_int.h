@@ -98,6 +98,7 @@ enum {
     TSS_MIDSTREAM = 1u << 0,
     TSS_CLOSED_BY_RST = 1u << 1,
     TSS_WSCALE_OK = 1u << 2,    /* both SYNs carried window scale */
+    TSS_ASYNC = 1u << 3,        /* one-sided (stream.async-oneside): only the client is seen */
 };
 
 struct TcpSession {

@@ -29,6 +29,14 @@
  * With stream.midstream on, a flow whose first packet is not a SYN gets a
  * session in `established` (window scale assumed 14 both ways, as Suricata).
  *
+ * With stream.async-oneside on (Suricata's asynchronous sessions), a client
+ * ACK in syn_sent that follows the SYN (seq = ISN + 1) stands for the
+ * unseen SYN/ACK: the session becomes established, the server's stream
+ * starts at that ACK, and since the server's acknowledgements are never
+ * seen, each client segment acknowledges the client's bytes before it
+ * (bytes up to the sequence number of the latest client packet are
+ * delivered), as Suricata's StreamTcpUpdateLastAck on async sessions.
+ *
  * Validation, per packet from sender S to receiver R:
  *   - a bad TCP checksum: ignored by the session (tcp.invalid_checksum);
  *   - an ACK beyond anything R sent plus the window S offers:
@@ -149,6 +157,7 @@ void stream_config_load(StreamConfig *cfg, const Config *conf)
     cfg->reassembly_memcap = conf_get_size(conf, "stream.reassembly.memcap", cfg->reassembly_memcap);
     cfg->depth = conf_get_size(conf, "stream.reassembly.depth", cfg->depth);
     cfg->midstream = conf_get_bool(conf, "stream.midstream", cfg->midstream);
+    cfg->async_oneside = conf_get_bool(conf, "stream.async-oneside", cfg->async_oneside);
     /* stream.inline: yes/no, or "auto" (IPS mode only; kasbah reads files: no) */
     const char *il = conf_get_str(conf, "stream.inline", NULL);
     if (il != NULL && strcmp(il, "auto") != 0)
@@ -304,6 +313,13 @@ uint64_t stream_reassembled(const Flow *f, unsigned dir)
     return f->tcp->s[dir].contig_end;
 }
 
+uint32_t stream_seq_progress(const Flow *f, unsigned dir)
+{
+    if (f == NULL || f->tcp == NULL || dir > 1 || !(f->tcp->s[dir].flags & TS_INIT))
+        return 0;
+    return f->tcp->s[dir].next_seq - f->tcp->s[dir].isn;
+}
+
 /* ---- per-packet helpers ---- */
 
 static uint8_t wscale_of(const Packet *p)
@@ -453,6 +469,15 @@ static bool handshake(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, unsig
         if (d == 0 && syn && ack) {
             stream_event_set(ctx, p, STREAM_EV_3WHS_SYNACK_IN_WRONG_DIRECTION);
             return false;
+        }
+        if (d == 0 && ack && ctx->cfg.async_oneside && p->tcp_seq == c->isn + 1) {
+            /* one-sided: the SYN/ACK went another way (see the file comment) */
+            ssn->flags |= TSS_ASYNC;
+            stream_start(s, p->tcp_ack - 1, p->tcp_ack);
+            c->wscale = 0;
+            s->wscale = 0;
+            set_state(ctx, f, ssn, FLOW_TCP_ESTABLISHED);
+            return true;
         }
         if (d == 1 && syn && ack) {
             bool tfo_acked = ssn->tfo_len > 0 && p->tcp_ack == c->isn + 1 + ssn->tfo_len;
@@ -694,6 +719,12 @@ static void established(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, uns
             snd->next_seq = end + 1;
     }
     snd->win = window_of(snd, p);
+    if ((ssn->flags & TSS_ASYNC) && d == 0 &&
+        (!(snd->flags & TS_ACK_SEEN) || SEQ_GT(seq, snd->last_ack))) {
+        /* nobody acknowledges the client's bytes: its own progress does */
+        snd->last_ack = seq;
+        snd->flags |= TS_ACK_SEEN;
+    }
 
     FlowTcpState next = next_close_state(ssn, d, p);
     if (fl & TCP_ACK) {
@@ -714,7 +745,7 @@ static void established(StreamCtx *ctx, Flow *f, TcpSession *ssn, Packet *p, uns
      * inline mode the packet's own data is delivered at once */
     if ((fl & TCP_ACK) && (rcv->flags & TS_INIT))
         stream_deliver(ctx, f, ssn, d ^ 1, false, false, p, deliver, user);
-    if (ctx->cfg.inline_mode || fin)
+    if (ctx->cfg.inline_mode || fin || (ssn->flags & TSS_ASYNC))
         stream_deliver(ctx, f, ssn, d, false, false, p, deliver, user);
 }
 

@@ -20,8 +20,8 @@
  *   single headers    the value alone, no name, no CRLF
  *   file.data         the response body to the client; to the server the
  *                     request body (Suricata stores a POST/PUT body as a
- *                     file; kasbah does not split multipart parts, so the
- *                     whole body is inspected)
+ *                     file), or for multipart/form-data the content of the
+ *                     first file part (http_tx_file_data gives each part)
  * Buffers of a side appear once its headers are complete (start and
  * request/response lines once the line is parsed; bodies once bytes are
  * stored).
@@ -29,6 +29,7 @@
 #include "applayer/http/http.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "applayer/http/http_int.h"
 
@@ -305,6 +306,138 @@ static bool header_value(const HttpTx *tx, unsigned dir, const char *name, const
     return http_tx_header(tx, dir, name, buf, len);
 }
 
+/* ---- multipart/form-data (RFC 7578, framing RFC 2046 section 5.1.1) ----
+ *
+ *     --boundary CRLF part-headers CRLF CRLF content CRLF --boundary ...
+ *     CRLF --boundary-- (epilogue)
+ *
+ * A part whose Content-Disposition names a filename is a file (Suricata
+ * stores exactly those as files; form fields are not). The parts are found
+ * in the stored body copy on each call: no allocation, pointers into it. A
+ * part cut by the body limit ends where the copy ends. */
+
+/* The boundary parameter of a multipart/form-data Content-Type. */
+static bool mp_boundary(const HttpTx *tx, const uint8_t **b, size_t *blen)
+{
+    const uint8_t *ct;
+    uint32_t n;
+    if (!header_value(tx, 0, "content-type", &ct, &n))
+        return false;
+    static const char mt[] = "multipart/form-data";
+    if (n < sizeof mt - 1 || strncasecmp((const char *)ct, mt, sizeof mt - 1) != 0)
+        return false;
+    const uint8_t *end = ct + n;
+    for (const uint8_t *q = ct + sizeof mt - 1; q + 9 <= end; q++) {
+        if (strncasecmp((const char *)q, "boundary=", 9) != 0)
+            continue;
+        const uint8_t *v = q + 9, *e = v;
+        if (v < end && *v == '"') {
+            v++;
+            e = v;
+            while (e < end && *e != '"')
+                e++;
+        } else {
+            while (e < end && *e != ';' && *e != ' ' && *e != '\t')
+                e++;
+        }
+        /* RFC 2046: 1 to 70 characters */
+        if (e == v || e - v > 70)
+            return false;
+        *b = v;
+        *blen = (size_t)(e - v);
+        return true;
+    }
+    return false;
+}
+
+/* Does the header block [h, h + n) carry a Content-Disposition filename? */
+static bool mp_is_file(const uint8_t *h, size_t n)
+{
+    static const char cd[] = "content-disposition:";
+    for (size_t i = 0; i + sizeof cd - 1 <= n; i++) {
+        if ((i == 0 || h[i - 1] == '\n') && strncasecmp((const char *)h + i, cd, sizeof cd - 1) == 0) {
+            const uint8_t *eol = memchr(h + i, '\n', n - i);
+            size_t ln = eol != NULL ? (size_t)(eol - (h + i)) : n - i;
+            for (size_t k = 0; k + 9 <= ln; k++)
+                if (strncasecmp((const char *)h + i + k, "filename=", 9) == 0 ||
+                    strncasecmp((const char *)h + i + k, "filename*", 9) == 0)
+                    return true;
+        }
+    }
+    return false;
+}
+
+bool http_tx_file_data(HttpTx *tx, unsigned dir, uint32_t idx, const uint8_t **buf, uint32_t *len)
+{
+    if (tx == NULL || dir > 1)
+        return false;
+    const HttpMsg *m = &tx->msg[dir];
+    const uint8_t *bnd;
+    size_t blen;
+    if (dir == 1 || !mp_boundary(tx, &bnd, &blen)) {
+        /* a whole body is one file */
+        if (idx != 0 || m->body.len == 0)
+            return false;
+        *buf = m->body.p;
+        *len = m->body.len;
+        return true;
+    }
+    /* delimiter: CRLF "--" boundary (RFC 2046 5.1.1); the first may open
+     * the body without the CRLF */
+    uint8_t crdelim[4 + 70];
+    memcpy(crdelim, "\r\n--", 4);
+    memcpy(crdelim + 4, bnd, blen);
+    const uint8_t *delim = crdelim + 2;
+    size_t dl = blen + 2;
+    const uint8_t *p = m->body.p, *end = m->body.p + m->body.len;
+    if (p == NULL)
+        return false;
+    uint32_t nfile = 0;
+    const uint8_t *d = NULL;
+    if ((size_t)(end - p) >= dl && memcmp(p, delim, dl) == 0) {
+        d = p;
+    } else {
+        d = memmem(p, (size_t)(end - p), crdelim, dl + 2);
+        if (d != NULL)
+            d += 2;
+    }
+    while (d != NULL) {
+        const uint8_t *after = d + dl;
+        if (end - after >= 2 && after[0] == '-' && after[1] == '-')
+            return false; /* the close delimiter: no more parts */
+        const uint8_t *hs = memchr(after, '\n', (size_t)(end - after));
+        if (hs == NULL)
+            return false;
+        hs++;
+        const uint8_t *cs;
+        if (end - hs >= 2 && hs[0] == '\r' && hs[1] == '\n') {
+            cs = hs + 2; /* no part headers: the blank line follows at once */
+        } else {
+            const uint8_t *he = memmem(hs, (size_t)(end - hs), "\r\n\r\n", 4);
+            if (he == NULL)
+                return false; /* headers not complete (yet) */
+            cs = he + 4;
+        }
+        /* the CRLF before the next delimiter belongs to it */
+        const uint8_t *next = memmem(cs, (size_t)(end - cs), crdelim, dl + 2);
+        const uint8_t *ce = next != NULL ? next : end;
+        if (next != NULL)
+            next += 2;
+        if (mp_is_file(hs, (size_t)(cs - hs))) {
+            if (nfile == idx) {
+                if (ce <= cs)
+                    return false;
+                *buf = cs;
+                *len = (uint32_t)(ce - cs);
+                return true;
+            }
+            nfile++;
+        }
+        d = next;
+    }
+    return false;
+}
+
 bool http_tx_buffer(HttpTx *tx, HttpBufferId id, unsigned dir, const uint8_t **buf,
                     uint32_t *len)
 {
@@ -382,9 +515,10 @@ bool http_tx_buffer(HttpTx *tx, HttpBufferId id, unsigned dir, const uint8_t **b
         return header_value(tx, 1, "location", buf, len);
     case HTTP_BUF_SERVER:
         return header_value(tx, 1, "server", buf, len);
+    case HTTP_BUF_FILE_DATA:
+        return http_tx_file_data(tx, d, 0, buf, len);
     case HTTP_BUF_REQUEST_BODY:
     case HTTP_BUF_RESPONSE_BODY:
-    case HTTP_BUF_FILE_DATA:
         if (m->body.len == 0)
             return false;
         *buf = m->body.p;

@@ -322,6 +322,19 @@ int http_buffer_dir(HttpBufferId id);
 bool http_tx_buffer(HttpTx *tx, HttpBufferId id, unsigned dir, const uint8_t **buf,
                     uint32_t *len);
 
+/*
+ * file.data as Suricata's files: dir 1 the response body (idx 0); dir 0 the
+ * request body (idx 0), or, for a multipart/form-data request (RFC 7578),
+ * the content of its idx-th file part (a part whose Content-Disposition has
+ * a filename; form fields are not files), without the part headers and the
+ * CRLF before the next delimiter. false when there is no such file (yet).
+ * Pointers into the tx's body copy: valid until the tx is freed or parsed
+ * further. A part cut by the body limit ends where the copy ends.
+ * (http_tx_buffer(HTTP_BUF_FILE_DATA) is idx 0.)
+ */
+bool http_tx_file_data(HttpTx *tx, unsigned dir, uint32_t idx, const uint8_t **buf,
+                       uint32_t *len);
+
 /* ---- the app-layer framework (applayer/applayer.h) ---- */
 
 /*

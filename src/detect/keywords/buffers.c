@@ -65,7 +65,7 @@ static const struct { const char *kw; const char *buf; } sticky_alias[] = {
     { "tls_cert_subject", "tls.cert_subject" }, { "tls_cert_issuer", "tls.cert_issuer" },
     { "tls_cert_serial", "tls.cert_serial" }, { "tls_cert_fingerprint", "tls.cert_fingerprint" },
     { "ja3_hash", "ja3.hash" }, { "ja3_string", "ja3.string" }, { "ja3s_hash", "ja3s.hash" },
-    { "ja3s_string", "ja3s.string" },
+    { "ja3s_string", "ja3s.string" }, { "ssh_proto", "ssh.proto" }, { "ssh_software", "ssh.software" },
 };
 
 #define N_PACKET (sizeof packet_buffers / sizeof packet_buffers[0])

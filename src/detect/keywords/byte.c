@@ -29,7 +29,10 @@ static unsigned ctz32(uint32_t v)
     return n;
 }
 
-/* Read c->nbytes at pos (already bounds-checked by the caller or here). */
+/* Read c->nbytes at pos (already bounds-checked by the caller or here).
+ * A string of 0 bytes (byte_test only) is every digit from pos up to the
+ * first non-digit or the end of the buffer, as Suricata's strtoull over an
+ * unbounded string: `http.content_len; byte_test:0,>,100,0,string,dec`. */
 static bool read_value(const ByteCtx *c, const uint8_t *buf, uint32_t len, int64_t pos, uint64_t *out)
 {
     if (pos < 0 || pos > (int64_t)len || (int64_t)len - pos < c->nbytes)
@@ -38,7 +41,8 @@ static bool read_value(const ByteCtx *c, const uint8_t *buf, uint32_t len, int64
     uint64_t v = 0;
     if (c->flags & BY_STRING) {
         unsigned digits = 0;
-        for (unsigned i = 0; i < c->nbytes; i++) {
+        uint32_t n = c->nbytes ? c->nbytes : (uint32_t)((int64_t)len - pos);
+        for (uint32_t i = 0; i < n; i++) {
             int d;
             int ch = p[i];
             if (ch >= '0' && ch <= '9')
@@ -315,7 +319,7 @@ static int common_opt(DetectParse *pc, ByteCtx *c, char *opt)
     return 1;
 }
 
-static int check_nbytes(DetectParse *pc, ByteCtx *c, const char *s, bool allow_zero)
+static int check_nbytes(DetectParse *pc, const DetectKeyword *kw, ByteCtx *c, const char *s, bool allow_zero)
 {
     uint64_t n;
     if (detect_parse_u64(s, 64, &n) != 0)
@@ -323,6 +327,8 @@ static int check_nbytes(DetectParse *pc, ByteCtx *c, const char *s, bool allow_z
     if ((n == 0 && !allow_zero) || ((c->flags & BY_STRING) ? n > 23 : n > 8))
         return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "byte count %u out of range (%s)", (unsigned)n,
                                   (c->flags & BY_STRING) ? "1..23 for string" : "1..8");
+    if (n == 0 && kw->id == DETECT_KW_BYTE_TEST && !(c->flags & BY_STRING))
+        return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "byte count 0 needs 'string'");
     c->nbytes = (uint8_t)n;
     return 0;
 }
@@ -349,7 +355,7 @@ static int finish_ctx(DetectParse *pc, const DetectKeyword *kw, ByteCtx *c, cons
         mem_free(detect_mem(), c);
         return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "string and little cannot be combined");
     }
-    if (check_nbytes(pc, c, nb, allow_zero) != 0) {
+    if (check_nbytes(pc, kw, c, nb, allow_zero) != 0) {
         mem_free(detect_mem(), c);
         return -1;
     }
@@ -427,7 +433,8 @@ static int byte_test_setup(DetectParse *pc, const char *arg)
                                        : detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "unknown option '%.40s'", a.v[i]);
         }
     }
-    return finish_ctx(pc, &kw_test, c, a.v[0], false);
+    /* 0 bytes: the string form's "all digits" (checked in check_nbytes) */
+    return finish_ctx(pc, &kw_test, c, a.v[0], (c->flags & BY_STRING) != 0);
 }
 
 static int byte_jump_setup(DetectParse *pc, const char *arg)

@@ -8,8 +8,11 @@
  * flow matches no direction. `established` is the TCP session state when
  * a handshake was seen (or, with stream.midstream, a flow seen both ways),
  * and for other protocols a flow that carried packets both ways, as
- * Suricata defines it. Until stream reassembly exists, only_stream and
- * no_stream both inspect packets (issue 4 gives only_stream its meaning).
+ * Suricata defines it. only_stream and no_stream act through the
+ * signature's flags (the `tcp-stream` and `tcp-pkt` header protocols mean
+ * the same): only_stream inspects the payload of TCP packets that have a
+ * stream session in the reassembled stream only, no_stream inspects
+ * packets only, never the stream (detect.c).
  */
 #include <ctype.h>
 #include <string.h>
@@ -114,6 +117,10 @@ static int flow_setup(DetectParse *pc, const char *arg)
         pc->s->flags |= SIG_F_FLOW_TOSERVER;
     if (fl & FL_TOCLIENT)
         pc->s->flags |= SIG_F_FLOW_TOCLIENT;
+    if (fl & FL_ONLY_STREAM)
+        pc->s->flags |= SIG_F_TCP_STREAM;
+    if (fl & FL_NO_STREAM)
+        pc->s->flags |= SIG_F_TCP_PKT;
     if (fl & (FL_TOSERVER | FL_TOCLIENT | FL_ESTABLISHED | FL_NOT_ESTABLISHED))
         pc->s->flags |= SIG_F_NEED_FLOW;
     return detect_sm_add_match(pc, &kw_flow, c);

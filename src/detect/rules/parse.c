@@ -221,6 +221,8 @@ static int run_option(DetectParse *pc, char *name, char *value, RuleError *err)
         const char *why = detect_keyword_known_unsupported(name);
         if (why && strcmp(why, "needs app-layer") == 0)
             rerr(err, DETECT_ERR_NEEDS_APPLAYER, "needs app-layer: keyword '%s'", name);
+        else if (why && strncmp(why, "needs app-layer", 15) == 0)
+            rerr(err, DETECT_ERR_NEEDS_APPLAYER, "%s (keyword '%s')", why, name);
         else if (why)
             rerr(err, DETECT_ERR_UNSUPPORTED, "unsupported keyword '%s'", name);
         else

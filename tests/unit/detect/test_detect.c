@@ -184,7 +184,8 @@ static void test_parse_failures(void **state)
     assert_int_equal(n_failed("alert tcp any 70000 -> any any (sid:1;)\n"), 1);
     /* app-layer buffers nobody provides parse but are reported as needing
      * the app-layer; the ones applayer/ provides load */
-    assert_int_equal(n_failed("alert ssh any any -> any any (ssh.software; content:\"x\"; sid:1;)\n"), 1);
+    assert_int_equal(n_failed("alert tcp any any -> any any (smb.share; content:\"x\"; sid:1;)\n"), 1);
+    assert_int_equal(n_failed("alert ssh any any -> any any (ssh.software; content:\"x\"; sid:1;)\n"), 0);
     assert_int_equal(n_failed("alert http any any -> any any (http.uri; content:\"/x\"; sid:1;)\n"), 0);
     assert_int_equal(n_failed("alert dns any any -> any any (dns.query; content:\"x\"; sid:1;)\n"), 0);
     assert_int_equal(n_failed("alert tls any any -> any any (tls.sni; content:\"x\"; sid:1;)\n"), 0);

@@ -770,6 +770,53 @@ static void test_uri_spaces_and_file_data(void **st)
     t_close(&t);
 }
 
+static void test_multipart_files(void **st)
+{
+    (void)st;
+    T t;
+    t_open(&t);
+    static const char body[] =
+        "preamble\r\n"
+        "--XyZ\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nnot a file\r\n"
+        "--XyZ\r\nContent-Disposition: form-data; name=\"f1\"; filename=\"a.txt\"\r\n"
+        "Content-Type: text/plain\r\n\r\nFIRST\r\nFILE\r\n"
+        "--XyZ\r\ncontent-disposition: form-data; name=\"f2\"; FILENAME=\"b.bin\"\r\n\r\n"
+        "SECOND--XyZnot-a-delimiter\r\n"
+        "--XyZ--\r\nepilogue";
+    char req[1024];
+    int n = snprintf(req, sizeof req,
+                     "POST /up HTTP/1.1\r\nHost: h\r\n"
+                     "Content-Type: multipart/form-data; boundary=\"XyZ\"\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     sizeof body - 1, body);
+    assert_true(n > 0 && (size_t)n < sizeof req);
+    feeds(&t, 0, req, 7);
+    HttpTx *tx = tx_at(&t, 0);
+    const uint8_t *b;
+    uint32_t len;
+    /* file.data is the first file's content, not the form field nor the framing */
+    bufs(tx, HTTP_BUF_FILE_DATA, 0, "FIRST\r\nFILE");
+    assert_true(http_tx_file_data(tx, 0, 0, &b, &len));
+    assert_int_equal(len, 11);
+    assert_memory_equal(b, "FIRST\r\nFILE", 11);
+    assert_true(http_tx_file_data(tx, 0, 1, &b, &len));
+    assert_int_equal(len, 26); /* "--XyZ" not after CRLF is content */
+    assert_memory_equal(b, "SECOND--XyZnot-a-delimiter", 26);
+    assert_false(http_tx_file_data(tx, 0, 2, &b, &len));
+    /* the whole body stays in http.request_body */
+    bufs(tx, HTTP_BUF_REQUEST_BODY, 0, body);
+    t_close(&t);
+
+    /* not multipart: the body is one file */
+    t_open(&t);
+    feeds(&t, 0, "POST /x HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc", 0);
+    tx = tx_at(&t, 0);
+    assert_true(http_tx_file_data(tx, 0, 0, &b, &len));
+    assert_int_equal(len, 3);
+    assert_false(http_tx_file_data(tx, 0, 1, &b, &len));
+    t_close(&t);
+}
+
 static void test_absolute_uri_host(void **st)
 {
     (void)st;
@@ -1057,6 +1104,7 @@ int main(void)
         cmocka_unit_test(test_gaps),
         cmocka_unit_test(test_eof_partial),
         cmocka_unit_test(test_uri_spaces_and_file_data),
+        cmocka_unit_test(test_multipart_files),
         cmocka_unit_test(test_absolute_uri_host),
         cmocka_unit_test(test_uri_normalize_table),
         cmocka_unit_test(test_names_and_probe),

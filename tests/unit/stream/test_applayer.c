@@ -19,6 +19,9 @@
 
 #include "applayer/applayer.h"
 #include "applayer/detect_proto.h"
+#include "applayer/sip/sip.h"
+#include "applayer/ssh/ssh.h"
+#include "core/config.h"
 #include "core/stats.h"
 #include "flow/flow.h"
 #include "stream/stream.h"
@@ -103,6 +106,10 @@ static void test_probe_dns(void **state)
     assert_int_equal(app_probe_dns(tcp, 10, &t53), APP_PROBE_NEED_MORE);
     assert_int_equal(app_probe_dns(B("GET / HTTP/1.1\r\n"), &UDP53), APP_PROBE_NO);
     assert_int_equal(app_probe_dns(B("GET / HTTP/1.1\r\n"), &t53), APP_PROBE_NO);
+    /* NetBIOS name service (RFC 1002) is DNS-shaped but is not DNS; port 53 wins */
+    AppProbeInfo nb = {17, 0, 137, 137}, nb53 = {17, 0, 137, 53};
+    assert_int_equal(app_probe_dns(dns_query, sizeof dns_query, &nb), APP_PROBE_NO);
+    assert_int_equal(app_probe_dns(dns_query, sizeof dns_query, &nb53), APP_PROBE_YES);
 }
 
 static void test_names(void **state)
@@ -197,8 +204,9 @@ static void test_detect_failed(void **state)
 {
     (void)state;
     A *a = a_new(6, 40000, 80);
-    const char cb[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
-    const char sb[] = "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n";
+    /* SMTP: no probe of kasbah's knows it */
+    const char cb[] = "EHLO client.example\r\n";
+    const char sb[] = "220 mail.example ESMTP\r\n";
     assert_int_equal(give(a, 0, cb, sizeof cb - 1, 0), 0);
     assert_int_equal(a->flow.app_proto, APP_PROTO_UNKNOWN);
     assert_int_equal(give(a, 1, sb, sizeof sb - 1, 0), sizeof sb - 1);
@@ -209,6 +217,66 @@ static void test_detect_failed(void **state)
     assert_int_equal(give(a, 0, "GET / HTTP/1.1\r\n", 16, 0), 16);
     assert_int_equal(a->flow.app_proto, APP_PROTO_FAILED);
     a_free(a);
+}
+
+static void test_detect_ssh(void **state)
+{
+    (void)state;
+    /* SSH on a port that is not 22, both banners parsed */
+    A *a = a_new(6, 40000, 2222);
+    const char cb[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+    const char sb[] = "SSH-1.99-Cisco-1.25\r\n";
+    assert_int_equal(give(a, 0, "SS", 2, 0), 0); /* need more */
+    assert_int_equal(give(a, 0, cb, sizeof cb - 1, 0), sizeof cb - 1);
+    assert_int_equal(a->flow.app_proto, APP_PROTO_SSH);
+    assert_string_equal(applayer_flow_proto_name(&a->flow), "ssh");
+    assert_int_equal(app_proto_by_name("ssh"), APP_PROTO_SSH);
+    assert_int_equal(give(a, 1, sb, sizeof sb - 1, 0), sizeof sb - 1);
+    const SshState *ss = applayer_flow_state(&a->flow);
+    assert_non_null(ss);
+    assert_true(ssh_banner(ss, 0)->done);
+    assert_string_equal(ssh_banner(ss, 0)->proto, "2.0");
+    assert_string_equal(ssh_banner(ss, 0)->software, "OpenSSH_9.2p1");
+    assert_string_equal(ssh_banner(ss, 1)->proto, "1.99");
+    assert_string_equal(ssh_banner(ss, 1)->software, "Cisco-1.25");
+    assert_int_equal(applayer_flow_proto_dir(&a->flow, 0), APP_PROTO_SSH);
+    assert_int_equal(applayer_flow_proto_dir(&a->flow, 1), APP_PROTO_SSH);
+    assert_int_equal(ctr(a, "app_layer.flow.ssh"), 1);
+    /* encrypted packets after the banners: consumed, parser stays on */
+    assert_int_equal(give(a, 0, "\x00\x00\x01\x0c\x0a\x14", 6, 0), 6);
+    assert_false(applayer_flow_parser_failed(&a->flow));
+    a_free(a);
+
+    /* an HTTP client talking to an SSH server: the flow is http, the
+     * server's direction on its own is ssh */
+    a = a_new(6, 40000, 22);
+    const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(give(a, 0, req, sizeof req - 1, 0), sizeof req - 1);
+    assert_int_equal(a->flow.app_proto, APP_PROTO_HTTP);
+    assert_int_equal(applayer_flow_proto_dir(&a->flow, 1), APP_PROTO_UNKNOWN);
+    const char ban[] = "SSH-2.0-OpenSSH_6.6.1\r\n";
+    (void)give(a, 1, ban, sizeof ban - 1, 0);
+    assert_int_equal(a->flow.app_proto, APP_PROTO_HTTP);
+    assert_int_equal(applayer_flow_proto_dir(&a->flow, 0), APP_PROTO_HTTP);
+    assert_int_equal(applayer_flow_proto_dir(&a->flow, 1), APP_PROTO_SSH);
+    a_free(a);
+
+    /* a client whose first line is not an identification: parser error */
+    SshState *st = ssh_state_new(NULL);
+    assert_non_null(st);
+    assert_int_equal(ssh_parse(st, 0, B("hello\r\n")), SSH_PARSE_ERROR);
+    /* a server may send other lines first; a line over 255 bytes is an error */
+    assert_int_equal(ssh_parse(st, 1, B("Welcome\r\nSSH-2.0-x y\r\n")), SSH_PARSE_OK);
+    assert_string_equal(ssh_banner(st, 1)->software, "x");
+    ssh_state_free(st);
+    st = ssh_state_new(NULL);
+    uint8_t longl[300];
+    memset(longl, 'a', sizeof longl);
+    assert_int_equal(ssh_parse(st, 1, longl, sizeof longl), SSH_PARSE_ERROR);
+    ssh_state_free(st);
+    assert_int_equal(app_probe_ssh(B("SSH-2.0"), NULL), APP_PROBE_YES);
+    assert_int_equal(app_probe_ssh(B("SS"), NULL), APP_PROBE_NEED_MORE);
+    assert_int_equal(app_probe_ssh(B("SSL"), NULL), APP_PROBE_NO);
 }
 
 static void test_detect_gap_fails(void **state)
@@ -247,6 +315,90 @@ static void test_udp_dns(void **state)
     assert_int_equal(ctr(a, "app_layer.flow.dns_udp"), 1);
     assert_int_equal(ctr(a, "app_layer.flow.dns_tcp"), 0);
     a_free(a);
+}
+
+/* One UDP datagram of flow a; returns whether the error policy took it out
+ * of inspection. */
+static bool udp(A *a, bool to_server, const char *msg)
+{
+    Packet p;
+    memset(&p, 0, sizeof p);
+    p.flags = PKT_HAS_IPV4 | PKT_HAS_UDP;
+    p.flow = &a->flow;
+    p.to_server = to_server;
+    p.payload = (const uint8_t *)msg;
+    p.payload_len = (uint32_t)strlen(msg);
+    applayer_packet_begin(&a->flow);
+    applayer_udp_packet(a->ctx, &a->flow, &p);
+    return applayer_packet_dropped(&a->flow);
+}
+
+static void test_udp_sip_error_policy(void **state)
+{
+    (void)state;
+    static const char inv[] = "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
+                              "Content-Length: 0\r\n\r\n";
+    static const char ok[] = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\nContent-Length: 0\r\n\r\n";
+    assert_int_equal(sip_message_kind((const uint8_t *)inv, strlen(inv)), SIP_REQUEST);
+    assert_int_equal(sip_message_kind((const uint8_t *)ok, strlen(ok)), SIP_RESPONSE);
+    assert_int_equal(sip_message_kind((const uint8_t *)ok, strlen(ok) - 2), SIP_NONE); /* no empty line */
+    assert_int_equal(app_probe_sip(B("OPTIONS sip:x SIP/2.0\r\n"), NULL), APP_PROBE_YES);
+    assert_int_equal(app_probe_sip(B("GET / HTTP/1.1\r\n"), NULL), APP_PROBE_NO);
+    assert_int_equal(app_probe_sip(B("SIP/2.0 20 OK\r\n"), NULL), APP_PROBE_NO);
+
+    /* drop-packet in IPS mode: each datagram with the wrong shape for its
+     * direction is taken out of inspection, the parser goes on */
+    stats_reset_registry();
+    Config *c = conf_new();
+    assert_non_null(c);
+    assert_int_equal(conf_set(c, "app-layer.error-policy=drop-packet"), 0);
+    assert_int_equal(conf_set(c, "engine.simulate-ips=yes"), 0);
+    A *a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    a->ctx = applayer_ctx_new(c, &a->stats);
+    assert_non_null(a->ctx);
+    a->flow.key.proto = 17;
+    a->flow.key.port[0] = 5060;
+    a->flow.key.port[1] = 5061;
+    assert_false(udp(a, true, inv));
+    assert_int_equal(a->flow.app_proto, APP_PROTO_SIP);
+    assert_string_equal(applayer_flow_proto_name(&a->flow), "sip");
+    assert_false(udp(a, false, ok));
+    assert_true(udp(a, false, inv));      /* a request to the client */
+    assert_true(udp(a, true, ok));        /* a response to the server */
+    assert_false(udp(a, true, inv));      /* parsed again: fine */
+    assert_int_equal(ctr(a, "app_layer.error.sip.parser"), 2);
+    assert_false(applayer_flow_parser_failed(&a->flow));
+    a_free(a);
+    conf_free(c);
+
+    /* the same policy in IDS mode does nothing (as Suricata) */
+    stats_reset_registry();
+    c = conf_new();
+    assert_int_equal(conf_set(c, "app-layer.error-policy=drop-packet"), 0);
+    a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    a->ctx = applayer_ctx_new(c, &a->stats);
+    a->flow.key.proto = 17;
+    assert_false(udp(a, true, inv));
+    assert_false(udp(a, true, ok));
+    assert_int_equal(ctr(a, "app_layer.error.sip.parser"), 1);
+    a_free(a);
+    conf_free(c);
+
+    /* pass-flow: from the first error on, the rest of the flow too */
+    stats_reset_registry();
+    c = conf_new();
+    assert_int_equal(conf_set(c, "app-layer.error-policy=pass-flow"), 0);
+    a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    a->ctx = applayer_ctx_new(c, &a->stats);
+    a->flow.key.proto = 17;
+    assert_false(udp(a, true, inv));
+    assert_true(udp(a, true, ok));
+    assert_true(udp(a, true, inv));
+    a_free(a);
+    conf_free(c);
 }
 
 static void test_udp_not_dns(void **state)
@@ -473,9 +625,11 @@ int main(void)
         cmocka_unit_test(test_detect_http_any_port),
         cmocka_unit_test(test_detect_tls_on_80_server_first),
         cmocka_unit_test(test_detect_failed),
+        cmocka_unit_test(test_detect_ssh),
         cmocka_unit_test(test_detect_gap_fails),
         cmocka_unit_test(test_udp_dns),
         cmocka_unit_test(test_udp_not_dns),
+        cmocka_unit_test(test_udp_sip_error_policy),
         /* from here on a test parser serves HTTP */
         cmocka_unit_test(test_parser_contract),
         cmocka_unit_test(test_parser_gap_disables),

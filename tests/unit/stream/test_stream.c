@@ -59,7 +59,8 @@ static uint32_t sink_fn(Flow *f, unsigned dir, const uint8_t *data, uint32_t len
     if (s->keep_back > 0 && !(flags & STREAM_DATA_EOF))
         take = len > s->keep_back ? len - s->keep_back : 0;
     assert_true(s->len[dir] + take <= sizeof s->data[dir]);
-    memcpy(s->data[dir] + s->len[dir], data, take);
+    if (take > 0) /* an EOF call may pass data NULL; memcpy from NULL is undefined */
+        memcpy(s->data[dir] + s->len[dir], data, take);
     s->len[dir] += take;
     return take;
 }
@@ -484,6 +485,45 @@ static void test_midstream_off(void **state)
     t_free(t);
 }
 
+/* ---- one-sided sessions (stream.async-oneside) ---- */
+
+static void async_on(StreamConfig *c) { c->async_oneside = true; }
+
+static void test_async_oneside(void **state)
+{
+    (void)state;
+    /* off: SYN then the client's ACK (the SYN/ACK went another way): no
+     * established session, nothing delivered */
+    T *t = t_new(NULL);
+    pkt(t, 0, TCP_SYN, 100, 0, NULL, 0);
+    pkt(t, 0, TCP_ACK, 101, 5001, NULL, 0);
+    pkt(t, 0, TCP_ACK | TCP_PSH, 101, 5001, "GET / ", 6);
+    pkt(t, 0, TCP_ACK | TCP_PSH, 107, 5001, "HTTP/1.0", 8);
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_SYN_SENT);
+    assert_int_equal(t->sink.len[0], 0);
+    t_free(t);
+
+    /* on: established at the ACK; each client segment acknowledges the
+     * bytes before it, the FIN the rest */
+    t = t_new(async_on);
+    pkt(t, 0, TCP_SYN, 100, 0, NULL, 0);
+    pkt(t, 0, TCP_ACK, 101, 5001, NULL, 0);
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_ESTABLISHED);
+    pkt(t, 0, TCP_ACK | TCP_PSH, 101, 5001, "GET / ", 6);
+    assert_int_equal(t->sink.len[0], 0);
+    pkt(t, 0, TCP_ACK | TCP_PSH, 107, 5001, "HTTP/1.0", 8);
+    expect_c2s(t, "GET / ");
+    pkt(t, 0, TCP_ACK | TCP_FIN, 115, 5001, NULL, 0);
+    expect_c2s(t, "GET / HTTP/1.0");
+    /* an ACK with a wrong sequence number in syn_sent does not open it */
+    t_free(t);
+    t = t_new(async_on);
+    pkt(t, 0, TCP_SYN, 100, 0, NULL, 0);
+    pkt(t, 0, TCP_ACK, 150, 5001, NULL, 0);
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_SYN_SENT);
+    t_free(t);
+}
+
 static void test_midstream_on(void **state)
 {
     (void)state;
@@ -774,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_session_memcap),
         cmocka_unit_test(test_midstream_off),
         cmocka_unit_test(test_midstream_on),
+        cmocka_unit_test(test_async_oneside),
         cmocka_unit_test(test_rst_flushes),
         cmocka_unit_test(test_rst_out_of_window_ignored),
         cmocka_unit_test(test_fin_teardown),

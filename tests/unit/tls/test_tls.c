@@ -374,7 +374,8 @@ static const char g_expect_json[] =
     "\"notbefore\":\"2026-11-29T04:14:58\",\"notafter\":\"2027-11-29T04:14:58\","
     "\"ja3\":{\"hash\":\"1b2a6e91e91a26431a1b7474befaf71d\","
     "\"string\":\"771,4865-4866-49195-49199,0-23-10-11-13-16-43,29-23,0\"},"
-    "\"ja3s\":{\"hash\":\"fbe78c619e7ea20046131294ad087f05\",\"string\":\"771,49199,65281\"}}";
+    "\"ja3s\":{\"hash\":\"fbe78c619e7ea20046131294ad087f05\",\"string\":\"771,49199,65281\"},"
+    "\"ja4\":\"t13d0407h2_e00fd9ffaebd_1fdf4de06b7e\"}";
 
 static void run_tls12(size_t chunk, size_t rec_max)
 {
