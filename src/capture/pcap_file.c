@@ -21,8 +21,14 @@
  * name) are read through zlib: a stdio stream made with fopencookie() hands
  * libpcap the decompressed bytes; progress counts compressed bytes.
  *
+ * Reading: the stream of a file opened by open_file() reads through one
+ * CAPTURE_IOBUF_SIZE buffer (stdio's default is the file system's block,
+ * 4 KiB, i.e. one read() system call per 4 KiB, which cost about a fifth of
+ * kasbah's time on a large capture in a virtual machine: docs/PERFORMANCE.md).
+ *
  * Invariants: at most one of `pc` and `ng` is set, reading files[cur];
- * done_bytes is the sum of the sizes of the files before files[cur].
+ * done_bytes is the sum of the sizes of the files before files[cur]; iobuf
+ * is the buffer of at most one open stream and outlives it.
  */
 #include "capture/pcap_file.h"
 
@@ -38,6 +44,10 @@
 
 #include "capture/pcapng.h"
 #include "core/log.h"
+
+/* The stdio buffer of a capture file's stream: large enough that system
+ * calls vanish from the profile, small enough not to matter for memory. */
+#define CAPTURE_IOBUF_SIZE (1u << 20)
 
 typedef struct InputFile {
     char *path;
@@ -67,6 +77,7 @@ struct CaptureSource {
     uint64_t pcap_cnt;
 
     unsigned n_opened, n_failed, n_truncated;
+    char *iobuf;          /* CAPTURE_IOBUF_SIZE bytes or NULL (stdio's own) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -181,13 +192,17 @@ static int gz_cookie_close(void *c) { return gzclose_r((gzFile)c) == Z_OK ? 0 : 
 
 /* Open path for reading as a stdio stream, decompressing gzip. *gz_out is
  * the zlib stream when it is compressed (owned by the returned FILE).
- * NULL with errno set on failure. */
-static FILE *open_stream(const char *path, gzFile *gz_out)
+ * iobuf (CAPTURE_IOBUF_SIZE bytes, or NULL for stdio's default) becomes the
+ * stream's buffer: the caller keeps it until the stream is closed and gives
+ * it to no other stream meanwhile. NULL with errno set on failure. */
+static FILE *open_stream(const char *path, gzFile *gz_out, char *iobuf)
 {
     *gz_out = NULL;
     FILE *fp = fopen(path, "rb");
     if (fp == NULL)
         return NULL;
+    if (iobuf != NULL)
+        (void)setvbuf(fp, iobuf, _IOFBF, CAPTURE_IOBUF_SIZE); /* before any read */
     uint8_t m[2] = { 0, 0 };
     size_t n = fread(m, 1, 2, fp);
     if (n < 2 || m[0] != 0x1f || m[1] != 0x8b) {
@@ -215,6 +230,8 @@ static FILE *open_stream(const char *path, gzFile *gz_out)
         gzclose_r(gz);
         return NULL;
     }
+    if (iobuf != NULL)
+        (void)setvbuf(cf, iobuf, _IOFBF, CAPTURE_IOBUF_SIZE);
     *gz_out = gz;
     return cf;
 }
@@ -227,7 +244,11 @@ static CaptureError open_file(CaptureSource *cs, size_t idx, int level)
     const char *path = cs->files[idx].path;
     const char *skipped = level == LOG_LVL_ERROR ? "" : "; skipped";
     gzFile gz = NULL;
-    FILE *fp = open_stream(path, &gz);
+    /* no stream is open here (open_next), so the buffer is free; without
+     * it (out of memory) stdio's default buffer does */
+    if (cs->iobuf == NULL)
+        cs->iobuf = mem_alloc(cs->acct, CAPTURE_IOBUF_SIZE);
+    FILE *fp = open_stream(path, &gz, cs->iobuf);
     if (fp == NULL) {
         log_msg(level, "%s: cannot open (%s)%s", path, strerror(errno), skipped);
         return CAPTURE_ERR_PATH;
@@ -315,7 +336,8 @@ static bool switch_to_pcapng(CaptureSource *cs, const char *pcap_err)
 {
     const char *path = cs->files[cs->cur].path;
     gzFile gz = NULL;
-    FILE *fp = open_stream(path, &gz);
+    /* the stream libpcap reads still holds iobuf: stdio's buffer here */
+    FILE *fp = open_stream(path, &gz, NULL);
     if (fp == NULL)
         return false;
     char err[256];
@@ -534,7 +556,8 @@ void capture_close(CaptureSource *cs)
 {
     if (cs == NULL)
         return;
-    close_current(cs);
+    close_current(cs);  /* the stream using iobuf is closed first */
+    mem_free(cs->acct, cs->iobuf);
     for (size_t i = 0; i < cs->n_files; i++)
         mem_free(cs->acct, cs->files[i].path);
     mem_free(cs->acct, cs->files);

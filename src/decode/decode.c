@@ -128,6 +128,21 @@ uint32_t decode_wire_left(const Packet *p, const Reader *r, uint32_t off)
 
 uint64_t decode_csum_add(uint64_t sum, Reader *r)
 {
+    /* The bulk 32 bytes at a time in host byte order, swapped once at the
+     * end: the ones' complement sum does not depend on byte order (RFC 1071
+     * section 2(B)). Each 64-bit word adds two 32-bit halves; the carries
+     * gather in the top bits, which 2^31 words could not fill. */
+    uint64_t host = 0;
+    uint64_t w[4];
+    while (rd_left(r) >= sizeof w && rd_copy(r, w, sizeof w)) {
+        for (unsigned i = 0; i < 4; i++)
+            host += (w[i] & 0xffffffffu) + (w[i] >> 32);
+    }
+    uint16_t h = decode_csum_fold(host);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    h = (uint16_t)((h << 8) | (h >> 8));
+#endif
+    sum += h;
     while (rd_left(r) >= 4)
         sum += rd_be32(r);
     while (rd_left(r) >= 2)
@@ -200,9 +215,19 @@ static int decode_raw(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
     }
 }
 
+static int decode_chdlc(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
+
 static int decode_null(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
 {
     dec_count(ctx, DEC_CTR_NULL_);
+    /* Captures labelled BSD loopback can hold Cisco HDLC frames: address
+     * 0x0f (unicast) or 0x8f (broadcast), control 0, then an ethertype. No
+     * AF value in either byte order starts that way, and Wireshark decodes
+     * them as Cisco HDLC too (found by the agreement sweep:
+     * pcapplusplus NullLoopback.pcap). */
+    if (rd_left(&r) >= 4 && (rd_peek_u8(&r, 0) & 0x7f) == 0x0f && rd_peek_u8(&r, 1) == 0x00 &&
+        rd_peek_be16(&r, 2) >= 0x0600)
+        return decode_chdlc(ctx, p, r, off);
     uint32_t af = rd_be32(&r);
     if (!rd_ok(&r))
         return decode_invalid(ctx, p, PKT_EV_LTNULL_PKT_TOO_SMALL);
@@ -302,6 +327,9 @@ int decode_ppp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
         if (rd_left(&rest) < 40)
             return decode_invalid(ctx, p, PKT_EV_PPP_IP6_PKT_TOO_SMALL);
         return decode_ipv6(ctx, p, rest, off + hdr);
+    case 0x0281: /* MPLS unicast and multicast (RFC 3032 section 4.3) */
+    case 0x0283:
+        return decode_mpls(ctx, p, rest, off + hdr);
     case 0x002d: /* Van Jacobson compressed/uncompressed TCP/IP */
     case 0x002f:
         if (rd_left(&rest) < 20)

@@ -52,6 +52,7 @@
     X(PPPOE, "decoder.pppoe") \
     X(MPLS, "decoder.mpls") \
     X(IEEE8021AH, "decoder.ieee8021ah") \
+    X(NSH, "decoder.nsh") \
     X(IPV4, "decoder.ipv4") \
     X(IPV6, "decoder.ipv6") \
     X(TCP, "decoder.tcp") \
@@ -165,6 +166,7 @@ int decode_geneve(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 /* Teredo is recognised by shape, not just the port: true when it was. */
 bool decode_teredo(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_mpls(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
+int decode_nsh(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 int decode_pppoe_session(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off);
 /* Build a pseudo packet over the bytes of r (inside p's data) and decode it
  * as `kind`; it joins the chain before anything decoding it produces. */

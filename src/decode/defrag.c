@@ -183,6 +183,16 @@ static void frag_event(DecodeCtx *ctx, Packet *p, DecodeEvent v4, DecodeEvent v6
 static void reassemble(DecodeCtx *ctx, Packet *p, Tracker *t)
 {
     uint32_t size = t->hdr_len + t->end;
+    /* Each fragment was size-checked with its own header length, but the
+     * header kept is the offset-0 fragment's, which may be longer (IPv4
+     * options, IPv6 extension headers): the datagram can still overflow the
+     * 16-bit length field, which would be written wrapped. Drop it as too
+     * large. (Found by tests/fuzz/fuzz_defrag; reproducer in its corpus.) */
+    if (size > (t->ip_ver == 4 ? 65535u : 65535u + 40)) {
+        frag_event(ctx, p, PKT_EV_IPV4_FRAG_PKT_TOO_LARGE, PKT_EV_IPV6_FRAG_PKT_TOO_LARGE);
+        tracker_drop(ctx, t);
+        return;
+    }
     uint8_t *buf = mem_alloc(&ctx->pseudo_acct, size);
     Packet *q = buf != NULL ? decode_pseudo_new(ctx) : NULL;
     if (q == NULL) {

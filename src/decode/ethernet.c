@@ -23,7 +23,20 @@ int decode_ethernet(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
     p->flags |= PKT_HAS_ETH;
     p->eth_type = type;
     if (type < 0x0600) {
-        /* 802.3 length field: LLC/SNAP (STP, CDP, ...), nothing we decode. */
+        /* 802.3 length field, then LLC. SNAP with OUI 0 (AA AA 03 00 00 00,
+         * RFC 1042) carries an ethertype, as Wireshark decodes it (found by
+         * the agreement sweep: zeek-traces snap-tcp.pcap); any other LLC
+         * (STP, CDP, ...) is nothing we decode. */
+        size_t at = rd_pos(&r);
+        if (rd_left(&r) >= 8 && rd_peek_u8(&r, at) == 0xaa && rd_peek_u8(&r, at + 1) == 0xaa &&
+            rd_peek_u8(&r, at + 2) == 0x03 && rd_peek_be16(&r, at + 3) == 0 &&
+            rd_peek_u8(&r, at + 5) == 0) {
+            uint16_t snap_type = rd_peek_be16(&r, at + 6);
+            if (snap_type >= 0x0600 && rd_skip(&r, 8)) {
+                p->eth_type = snap_type;
+                return decode_ethertype(ctx, p, snap_type, r, off + ETH_HDR_LEN + 8);
+            }
+        }
         return 0;
     }
     return decode_ethertype(ctx, p, type, r, off + ETH_HDR_LEN);
@@ -36,6 +49,7 @@ static bool ethertype_known(uint16_t type)
     case ETH_TYPE_VLAN: case ETH_TYPE_QINQ: case ETH_TYPE_QINQ_OLD:
     case ETH_TYPE_MPLS_UC: case ETH_TYPE_MPLS_MC:
     case ETH_TYPE_PPPOE_DISC: case ETH_TYPE_PPPOE_SESS: case ETH_TYPE_8021AH:
+    case ETH_TYPE_NSH:
         return true;
     default:
         return false;
@@ -87,6 +101,8 @@ int decode_ethertype(DecodeCtx *ctx, Packet *p, uint16_t type, Reader r, uint32_
         return decode_mpls(ctx, p, r, off);
     case ETH_TYPE_PPPOE_SESS:
         return decode_pppoe_session(ctx, p, r, off);
+    case ETH_TYPE_NSH:
+        return decode_nsh(ctx, p, r, off);
     case ETH_TYPE_PPPOE_DISC:
         dec_count(ctx, DEC_CTR_PPPOE);
         return 0;

@@ -36,6 +36,7 @@ enum {
     ETH_TYPE_QINQ = 0x88a8,
     ETH_TYPE_ERSPAN2 = 0x88be,
     ETH_TYPE_8021AH = 0x88e7,
+    ETH_TYPE_NSH = 0x894f,       /* network service header (RFC 8300) */
     ETH_TYPE_QINQ_OLD = 0x9100,
 };
 

@@ -148,7 +148,13 @@
     X(GENEVE_UNKNOWN_PAYLOAD_TYPE, "geneve.unknown_payload_type") \
     X(GTP_PKT_TOO_SMALL, "gtp.pkt_too_small") \
     X(GTP_UNKNOWN_PAYLOAD_TYPE, "gtp.unknown_payload_type") \
-    X(TOO_MANY_LAYERS, "too_many_layers")
+    X(TOO_MANY_LAYERS, "too_many_layers") \
+    X(NSH_HEADER_TOO_SMALL, "nsh.header_too_small") \
+    X(NSH_UNSUPPORTED_VERSION, "nsh.unsupported_version") \
+    X(NSH_BAD_HEADER_LENGTH, "nsh.bad_header_length") \
+    X(NSH_RESERVED_TYPE, "nsh.reserved_type") \
+    X(NSH_UNSUPPORTED_TYPE, "nsh.unsupported_type") \
+    X(NSH_UNKNOWN_PAYLOAD, "nsh.unknown_payload")
 
 #define PKT_EV_ENUM_ITEM(id, name) PKT_EV_##id,
 typedef enum DecodeEvent {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * tunnel.c: MPLS and PPPoE inline; GRE, IP-in-IP, VXLAN and GTP-U as
+ * tunnel.c: MPLS, NSH and PPPoE inline; GRE, IP-in-IP, VXLAN and GTP-U as
  * pseudo packets (formats and rules in tunnel.h).
  *
  * Invariants: an inner packet's bytes are a sub-range of its parent's, so
@@ -305,6 +305,55 @@ int decode_mpls(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
     }
     decode_event_set(ctx, p, PKT_EV_MPLS_UNKNOWN_PAYLOAD_TYPE);
     return 0;
+}
+
+/* ------------------------------------------------------------------- NSH */
+
+int decode_nsh(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
+{
+    dec_count(ctx, DEC_CTR_NSH);
+    r = rd_sub(&r, rd_left(&r));
+    uint16_t vfl = rd_be16(&r);
+    uint8_t md_type = rd_u8(&r) & 0x0f;
+    uint8_t next = rd_u8(&r);
+    rd_skip(&r, 4); /* service path id, service index */
+    if (!rd_ok(&r))
+        return decode_invalid(ctx, p, PKT_EV_NSH_HEADER_TOO_SMALL);
+    if (vfl >> 14 != 0)
+        return decode_invalid(ctx, p, PKT_EV_NSH_UNSUPPORTED_VERSION);
+    uint32_t hlen = (uint32_t)(vfl & 0x3f) * 4;
+    if (hlen < 8 || !rd_seek(&r, hlen))
+        return decode_invalid(ctx, p, PKT_EV_NSH_BAD_HEADER_LENGTH);
+    switch (md_type) {
+    case 1:
+        if (hlen != 24)
+            return decode_invalid(ctx, p, PKT_EV_NSH_BAD_HEADER_LENGTH);
+        break;
+    case 2:
+        break;
+    case 0:
+    case 0x0f:
+        return decode_invalid(ctx, p, PKT_EV_NSH_RESERVED_TYPE);
+    default:
+        return decode_invalid(ctx, p, PKT_EV_NSH_UNSUPPORTED_TYPE);
+    }
+    Reader rest = rd_sub(&r, rd_left(&r));
+    off += hlen;
+    switch (next) {
+    case 1:
+        return decode_ipv4(ctx, p, rest, off);
+    case 2:
+        return decode_ipv6(ctx, p, rest, off);
+    case 3:
+        return decode_ethernet(ctx, p, rest, off);
+    case 5:
+        return decode_mpls(ctx, p, rest, off);
+    case 4:
+        return decode_invalid(ctx, p, PKT_EV_NSH_UNSUPPORTED_TYPE);
+    default:
+        decode_event_set(ctx, p, PKT_EV_NSH_UNKNOWN_PAYLOAD);
+        return 0;
+    }
 }
 
 /* ----------------------------------------------------------------- PPPoE */

@@ -9,6 +9,12 @@
  *                     0 = pseudowire control word (RFC 4385), then Ethernet).
  *   PPPoE session (RFC 2516)  | ver/type(1)=0x11 | code(1)=0 | session(2) |
  *                     length(2) | PPP protocol ...
+ *   NSH (RFC 8300), ethertype 0x894f
+ *     | ver(2)=0 O U TTL(6) length(6, 4-byte words) | U(4) MD type(4) |
+ *     next protocol(1) | service path id(3) | service index(1) | context...
+ *     MD type 1: length 6 (24 bytes); MD type 2: variable; 0 and 15 are
+ *     reserved. Next protocol 1 IPv4, 2 IPv6, 3 Ethernet, 5 MPLS (4, NSH
+ *     in NSH, is not decoded: nsh.unsupported_type), as Suricata.
  *
  * Tunnels, whose inner packet becomes a pseudo packet (PKT_IS_TUNNEL_INNER,
  * see decode.h for the chain contract) with its own layers and flow:

@@ -55,7 +55,9 @@ int decode_udp(DecodeCtx *ctx, Packet *p, Reader r, uint32_t off)
             (void)decode_vxlan(ctx, p, d, off + UDP_HDR_LEN);
         else if (dp == UDP_PORT_GTPU || sp == UDP_PORT_GTPU)
             (void)decode_gtp(ctx, p, d, off + UDP_HDR_LEN);
-        else if (dp == UDP_PORT_GENEVE)
+        else if (dp == UDP_PORT_GENEVE || sp == UDP_PORT_GENEVE)
+            /* either port, as Suricata: replies come from 6081 (found by
+             * the agreement sweep: arkime_synthetic.pcap) */
             (void)decode_geneve(ctx, p, d, off + UDP_HDR_LEN);
         else if (dp == UDP_PORT_TEREDO || sp == UDP_PORT_TEREDO)
             (void)decode_teredo(ctx, p, d, off + UDP_HDR_LEN);

@@ -136,7 +136,9 @@ typedef void (*FlowEndFn)(Flow *f, FlowEndReason reason, void *user);
 
 typedef struct FlowTable FlowTable;
 
-/* Create a table of cfg->hash_size buckets (0: 65536). Everything the table
+/* Create a table of cfg->hash_size buckets (0: 65536); the bucket array
+ * doubles while the live flows outnumber it and the memcap has room (up to
+ * 2^24 buckets), so lookups stay one chain step long. Everything the table
  * allocates is charged to acct; cfg->memcap (0 = none) and acct's own cap
  * both limit it. Counters (flow.total, flow.tcp, flow.udp, flow.icmpv4,
  * flow.icmpv6, flow.memcap, flow.emerg_mode_entered, flow.emerg_mode_over,

@@ -34,6 +34,10 @@
  * burst of short flows from pinning memory that other tables could use. */
 #define FLOW_SPARE_MAX 4096u
 
+/* The bucket array grows (table.c) up to 2^24 buckets, 128 MiB of chain
+ * heads: past that, millions of live flows are a memcap question. */
+#define FLOW_BUCKETS_MAX (1u << 24)
+
 /* IP protocol numbers used here. */
 enum { FLOW_IPPROTO_ICMP = 1, FLOW_IPPROTO_TCP = 6, FLOW_IPPROTO_UDP = 17,
        FLOW_IPPROTO_ESP = 50, FLOW_IPPROTO_ICMPV6 = 58, FLOW_IPPROTO_SCTP = 132 };

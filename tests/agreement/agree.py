@@ -63,7 +63,20 @@ printed in the summary, never skipped silently) or a failure. The reasons:
                       iplen_smaller_than_hlen); accepted up to that counter.
   link-type-not-decoded  kasbah counts packets of a link type it has no decoder for
                       (stats decoder.unknown_datalink) and has no flow for the conversation.
+  ipv6-routing-header a routing header with segments left (type 0, segment routing, ...):
+                      tshark keys the conversation by the final destination (the routing
+                      header's last address), kasbah (as Suricata) by the destination in the
+                      IPv6 header, where the packet is going next; the packet is counted in
+                      a conversation of another name.
+  macsec-not-decoded  IEEE 802.1AE (MACsec) frames: tshark decodes unencrypted ones; kasbah,
+                      as Suricata, has no MACsec decoder (decoder.unknown_ethertype) and no
+                      flow for the conversation. Accepted when kasbah is short by at most
+                      the number of such frames.
 Anything else is a failure, printed with both sides' numbers.
+
+A long sweep can be interrupted and resumed: `--results FILE` appends every capture's
+verdict to FILE as it is judged, and `--results FILE --resume` judges only the captures FILE
+does not hold yet (the summary then counts FILE's verdicts too).
 
 Exit status: 0 when every capture passed, 1 when any failed, 2 on a usage error.
 The last line is `agreement: N passed, M failed`.
@@ -107,6 +120,8 @@ REASONS = collections.OrderedDict([
     ("mobile-ipv6", "Mobile IPv6 home address: tshark swaps it in, kasbah keys by header"),
     ("ipv4-length-zero", "IPv4 total length 0 (TSO): tshark infers it, kasbah rejects"),
     ("link-type-not-decoded", "link type kasbah only counts (decoder.unknown_datalink)"),
+    ("ipv6-routing-header", "IPv6 routing header: tshark keys by the final destination"),
+    ("macsec-not-decoded", "MACsec frames: kasbah, as Suricata, does not decode 802.1AE"),
 ])
 
 
@@ -176,13 +191,16 @@ FIELDS = ["frame.number", "frame.len", "frame.cap_len", "frame.protocols",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
           "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
           "ip.flags.mf", "ip.frag_offset", "_ws.expert.severity", "_ws.expert.message",
-          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address"]
+          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address",
+          "ipv6.routing.segleft", "ipv6.routing.src.addr", "ipv6.routing.srh.addr",
+          "ipv6.routing.rpl.full_address"]
 
 # tshark expert severities (epan/proto.h): PI_ERROR and above mark a malformed field.
 PI_ERROR = 0x00800000
 # Notes tshark files under a lower severity that still make a header invalid for a
 # Suricata-style decoder (TCP options running past the header).
-MALFORMED_NOTES = re.compile(r"option goes past end|option length|Bogus|Invalid length")
+MALFORMED_NOTES = re.compile(r"option goes past end|option length|Bogus|Invalid length|"
+                             r"payload length exceeds framing length")
 
 
 def split_ep(s):
@@ -229,6 +247,7 @@ def run_tshark(path):
 
 
 MIPV6 = ("mipv6-addresses",)
+RH6 = ("routing-header-addresses",)
 
 
 def frame_attributes(frames):
@@ -275,6 +294,15 @@ def frame_attributes(frames):
             # Mobile IPv6 (RFC 6275): tshark puts the home address in place of the header's
             # source (or destination); remember every address such a frame touches.
             by_ippair[MIPV6].update(norm_ip(x) for x in hoa + ip6_src + ip6_dst)
+        segleft = [v for v in col(row, "ipv6.routing.segleft") if v not in ("", "0")]
+        if "ipv6.routing" in tokens and segleft:
+            # tshark names the conversation after the final destination: remember every
+            # address of the frame, header and routing header alike
+            rh = (col(row, "ipv6.routing.src.addr") + col(row, "ipv6.routing.srh.addr")
+                  + col(row, "ipv6.routing.rpl.full_address"))
+            by_ippair[RH6].update(norm_ip(x) for x in rh + ip6_src + ip6_dst)
+        if "macsec" in tokens:
+            flags.add("macsec")
         pairs = []
         l3pairs = set()
         for i, t in enumerate(tokens):
@@ -411,7 +439,7 @@ def k_rendered(f):
     return ((f["a2b"][0], fmt_size(f["a2b"][1])), (f["b2a"][0], fmt_size(f["b2a"][1])))
 
 
-def explain(key, tsides, kb, attrs, kstats, mipv6):
+def explain(key, tsides, kb, attrs, kstats, mipv6, rh6=frozenset()):
     """Pick the reason for a conversation's difference, or None (a failure)."""
     t_pk = tuple(sum(s[d][0] for s in tsides) for d in (0, 1))
     k_pk = (sum(f["a2b"][0] for f in kb), sum(f["b2a"][0] for f in kb))
@@ -445,6 +473,10 @@ def explain(key, tsides, kb, attrs, kstats, mipv6):
         return "ipv4-length-zero"
     if kstats.get("decoder", {}).get("unknown_datalink") and not kb:
         return "link-type-not-decoded"
+    if key[1][0] in rh6 or key[2][0] in rh6:
+        return "ipv6-routing-header"
+    if a["macsec"] and 0 < missing <= a["macsec"]:
+        return "macsec-not-decoded"
     return None
 
 
@@ -531,6 +563,7 @@ def analyse(job):
         return res
     attrs, ipattrs = frame_attributes(frames)
     mipv6 = set(ipattrs.get(MIPV6, ()))
+    rh6 = set(ipattrs.get(RH6, ()))
     tg = collections.defaultdict(list)
     for c in convs:
         tg[conv_key(c["proto"], c["a"], c["b"])].append(c)
@@ -543,7 +576,7 @@ def analyse(job):
         ksides = sorted(k_rendered(f) for f in kb)
         if tsides == ksides:
             continue
-        reason = explain(key, tsides, kb, attrs, kr["stats"], mipv6)
+        reason = explain(key, tsides, kb, attrs, kr["stats"], mipv6, rh6)
         desc = "%s %s:%d <-> %s:%d tshark %s kasbah %s" % (
             key[0], key[1][0], key[1][1], key[2][0], key[2][1],
             fmt_side(tsides), fmt_side(ksides))
@@ -590,6 +623,24 @@ def make_selection(manifest, every):
 
 # ---------------------------------------------------------------- main
 
+def load_results(path):
+    """Verdicts already written to a --results file, by capture; a missing file is empty
+    and a last line cut short (the sweep was interrupted mid-write) is ignored."""
+    done = collections.OrderedDict()
+    try:
+        with open(path) as f:
+            for ln in f:
+                try:
+                    rec = json.loads(ln)
+                except ValueError:
+                    continue
+                rec["exc"] = collections.Counter(rec.get("exc", {}))
+                done[rec["path"]] = rec
+    except FileNotFoundError:
+        pass
+    return done
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("captures", nargs="*", help="captures (relative to the pcaps folder or paths)")
@@ -599,6 +650,12 @@ def main():
                     "KASBAH_BUILDDIR defaulting to build)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("-v", "--verbose", action="store_true", help="print every exception too")
+    ap.add_argument("--results", metavar="FILE",
+                    help="append each capture's verdict to FILE (one JSON object a line); "
+                    "with --resume, captures already in FILE are not run again and the "
+                    "summary covers FILE's verdicts too")
+    ap.add_argument("--resume", action="store_true",
+                    help="skip captures whose verdict --results FILE already holds")
     ap.add_argument("--make-selection", type=int, metavar="K",
                     help="print a selection (every K-th capture per folder) and exit")
     args = ap.parse_args()
@@ -633,12 +690,34 @@ def main():
               % (len(missing), pcaps, missing[0]), file=sys.stderr)
         return 2
 
-    jobs = [(rel, pcaps, manifest.get(rel), kasbah) for rel in todo]
+    if args.resume and not args.results:
+        print("agree.py: --resume needs --results FILE", file=sys.stderr)
+        return 2
+    done = load_results(args.results) if args.resume else collections.OrderedDict()
+    wanted = set(todo)
+    earlier = [res for rel, res in done.items() if rel in wanted]
+    if earlier:
+        print("resuming: %d of %d captures already judged in %s"
+              % (len(earlier), len(todo), args.results))
+    jobs = [(rel, pcaps, manifest.get(rel), kasbah) for rel in todo if rel not in done]
+    out = open(args.results, "a") if args.results else None
     passed = failed = 0
     exc_total = collections.Counter()
     exc_files = collections.defaultdict(list)
+    for res in earlier:                      # judged by an earlier, interrupted run
+        if res["fail"]:
+            failed += 1
+        else:
+            passed += 1
+        for reason, n in res["exc"].items():
+            exc_total[reason] += n
+            exc_files[reason].append(res["path"])
     with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         for res in ex.map(analyse, jobs):
+            if out is not None:
+                out.write(json.dumps({"path": res["path"], "fail": res["fail"],
+                                      "exc": dict(res["exc"]), "notes": res["notes"]}) + "\n")
+                out.flush()
             if res["fail"]:
                 failed += 1
                 print("FAIL %s" % res["path"])
@@ -657,10 +736,12 @@ def main():
                     print("  %s" % line)
             sys.stdout.flush()
 
+    if out is not None:
+        out.close()
     print("exceptions by reason (conversations or files, in how many captures):")
     for reason, text in REASONS.items():
         files = exc_files.get(reason, [])
-        print("  %-18s %5d in %4d captures  %s" % (reason, exc_total[reason], len(files), text))
+        print("  %-22s %5d in %4d captures  %s" % (reason, exc_total[reason], len(files), text))
         if files and args.verbose:
             print("      e.g. %s" % ", ".join(files[:5]))
     print("agreement: %d passed, %d failed" % (passed, failed))

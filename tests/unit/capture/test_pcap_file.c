@@ -538,6 +538,46 @@ static void test_directory_in_name_order(void **state)
     capture_close(cs);
 }
 
+/* Files several times the capture stream's 1 MiB buffer (pcap_file.c), two
+ * of them in a directory so the buffer serves one stream after the other:
+ * every record arrives whole and in order, across every refill. */
+static void test_larger_than_buffer(void **state)
+{
+    (void)state;
+    char dir[512], p[600];
+    path_in(dir, sizeof dir, "big");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    enum { N = 2500 };
+    static TestPkt pk[N];
+    for (size_t i = 0; i < N; i++) {
+        pk[i].sec = 100 + (int64_t)i;
+        pk[i].frac = 0;
+        pk[i].caplen = pk[i].wirelen = 600 + (uint32_t)(i * 7 % 1400); /* ~3.2 MB a file */
+        pk[i].fill = (uint8_t)i;
+    }
+    snprintf(p, sizeof p, "%s/1.pcap", dir);
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, N);
+    assert_true(file_size(p) > 3 * (1l << 20));
+    snprintf(p, sizeof p, "%s/2.pcap", dir);
+    write_pcap(p, DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, pk, N);
+
+    CaptureSource *cs = capture_open(dir, NULL, &stats, NULL);
+    assert_non_null(cs);
+    CaptureRecord r;
+    for (size_t k = 0; k < 2 * N; k++) {
+        size_t i = k % N;
+        assert_true(capture_next(cs, &r));
+        assert_int_equal(r.caplen, pk[i].caplen);
+        assert_int_equal(r.data[0], pk[i].fill);
+        assert_int_equal(r.data[r.caplen - 1], pk[i].fill);
+        assert_int_equal(r.ts_ns, pk[i].sec * 1000000000ll);
+        assert_int_equal(r.new_file, i == 0);
+    }
+    assert_false(capture_next(cs, &r));
+    assert_int_equal(capture_files_opened(cs), 2);
+    capture_close(cs);
+}
+
 /* gzip a file in place (path -> path.gz, the original removed). */
 static void gzip_file(const char *path, char *out, size_t out_len, size_t keep)
 {
@@ -827,6 +867,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversized_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_larger_than_buffer, setup, teardown),
         cmocka_unit_test(test_close_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

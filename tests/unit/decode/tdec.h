@@ -68,5 +68,8 @@ size_t build_ip6_udp(uint8_t *b, uint8_t nh, const uint8_t *ext, size_t extlen,
 /* The fragment and tunnel tests (test_decode_frag.c). */
 extern const struct CMUnitTest tdec_frag_tests[];
 extern const size_t tdec_n_frag_tests;
+/* The checksum and agreement-sweep tests (test_decode_sweep.c). */
+extern const struct CMUnitTest tdec_sweep_tests[];
+extern const size_t tdec_n_sweep_tests;
 
 #endif

@@ -1000,5 +1000,7 @@ int main(void)
     int failed = cmocka_run_group_tests_name("decode layers", tests, NULL, NULL);
     failed += _cmocka_run_group_tests("decode fragments and tunnels", tdec_frag_tests,
                                       tdec_n_frag_tests, NULL, NULL);
+    failed += _cmocka_run_group_tests("decode checksum and agreement sweep", tdec_sweep_tests,
+                                      tdec_n_sweep_tests, NULL, NULL);
     return failed;
 }

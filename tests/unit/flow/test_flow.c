@@ -1029,6 +1029,70 @@ static void test_alloc_failure(void **state)
     }
 }
 
+/* The bucket array doubles while the live flows outnumber it (table.c):
+ * every flow is still found both ways after each growth, the memory it
+ * takes is accounted, and the flush (which empties chains wholesale) ends
+ * every flow once, in creation order, leaving a table that works again. */
+static void test_buckets_grow(void **state)
+{
+    (void)state;
+    fx_open(0, 16);
+    uint64_t fixed = flow_table_memuse(fx.t);
+    IpAddr a = ip4(10, 0, 0, 1), b = ip4(10, 0, 0, 2);
+    enum { N = 200 };
+    static Flow *f[N];
+    for (int i = 0; i < N; i++) {
+        Packet p = udp(a, (uint16_t)(1000 + i), b, 53, (int64_t)i * 1000, 60);
+        f[i] = feed(&p);
+        assert_non_null(f[i]);
+        for (int j = 0; j <= i; j += 7) { /* earlier flows survive each rehash */
+            Packet q = udp(b, 53, a, (uint16_t)(1000 + j), (int64_t)i * 1000, 60);
+            assert_ptr_equal(feed(&q), f[j]);
+            assert_false(q.to_server);
+        }
+    }
+    assert_int_equal(flow_table_count(fx.t), N);
+    /* 16 -> 32 -> 64 -> 128 -> 256 buckets: 240 more chain heads */
+    assert_int_equal(flow_table_memuse(fx.t), fixed + 240 * sizeof(Flow *) + N * sizeof(Flow));
+    assert_int_equal(ctr("flow.memuse"), flow_table_memuse(fx.t));
+
+    n_ended = 0;
+    flow_table_flush(fx.t, FLOW_END_SHUTDOWN);
+    assert_int_equal(n_ended_total, N);
+    assert_int_equal(flow_table_count(fx.t), 0);
+    assert_int_equal(ctr("flow.end.shutdown"), N);
+    assert_int_equal(ctr("flow.active"), 0);
+    for (size_t i = 1; i < n_ended; i++)
+        assert_true(ended[i - 1].seq < ended[i].seq);
+    /* the emptied table takes new flows and finds them */
+    Packet p = udp(a, 1000, b, 53, SEC, 60);
+    Flow *g = feed(&p);
+    assert_non_null(g);
+    assert_int_equal(g->pkts[0], 1);
+    Packet q = udp(b, 53, a, 1000, SEC, 60);
+    assert_ptr_equal(feed(&q), g);
+    assert_int_equal(flow_table_count(fx.t), 1);
+    fx_close();
+
+    /* a memcap with no room for a bigger array (17 flows and 64 bytes; the
+     * next array needs 128 more): the table stays as it is */
+    fx_open(fixed + 17 * sizeof(Flow) + 64, 16);
+    for (int i = 0; i < 17; i++) {
+        Packet r = udp(a, (uint16_t)(2000 + i), b, 53, 0, 60);
+        assert_non_null(feed(&r));
+    }
+    assert_int_equal(flow_table_count(fx.t), 17);
+    assert_int_equal(ctr("flow.memcap"), 0);
+    assert_int_equal(ctr("flow.end.forced"), 0);
+    assert_int_equal(flow_table_memuse(fx.t), fixed + 17 * sizeof(Flow));
+    for (int i = 0; i < 17; i++) {
+        Packet r = udp(b, 53, a, (uint16_t)(2000 + i), 0, 60);
+        assert_non_null(feed(&r));
+        assert_false(r.to_server);
+    }
+    fx_close();
+}
+
 static void test_stress_100k(void **state)
 {
     (void)state;
@@ -1180,6 +1244,7 @@ int main(void)
         cmocka_unit_test(test_flush_order),
         cmocka_unit_test(test_memcap_eviction),
         cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_buckets_grow),
         cmocka_unit_test(test_stress_100k),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_config_load),
