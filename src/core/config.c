@@ -376,6 +376,7 @@ static void parse_map(Reader *r, ConfNode *target, int depth)
             ConfNode *child = child_get(target, key, klen, r->file, line);
             if (child == NULL) {
                 reader_error(r, line, "%s", "out of memory");
+                yaml_event_delete(&vev); /* parse_node would have */
             } else {
                 child->file = r->file;
                 child->line = line;

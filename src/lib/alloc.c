@@ -3,9 +3,14 @@
  * alloc.c: accounted allocation with caps and fault injection (see alloc.h).
  * Each block is preceded by a 16-byte header holding its size, which keeps
  * the user pointer aligned for any scalar type.
+ *
+ * Fault injection: mem_fail_after() (unit tests) or the environment variable
+ * KASBAH_FAIL_ALLOC=N (whole runs) makes the Nth allocation from then fail,
+ * as if malloc had returned NULL; it is counted in the account's `failed`.
  */
 #include "lib/alloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,14 +32,38 @@ void mem_account_init(MemAccount *a, const char *name, uint64_t cap)
 void mem_fail_after(uint64_t n) { atomic_store(&fail_countdown, n); }
 uint64_t mem_fail_count(void) { return atomic_load(&fail_total); }
 
+/* KASBAH_FAIL_ALLOC=N in the environment arms the hook for the Nth
+ * allocation of the process (tests/faults/allocfail.py sweeps N over whole
+ * runs). Read once, at the first allocation; a value that is not a plain
+ * positive decimal number is ignored. */
+static _Atomic int env_read;
+
+static void read_fail_env(void)
+{
+    if (atomic_exchange(&env_read, 1) != 0)
+        return;
+    const char *v = getenv("KASBAH_FAIL_ALLOC");
+    if (v == NULL || *v < '1' || *v > '9')
+        return;
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*end == '\0')
+        atomic_store(&fail_countdown, (uint64_t)n);
+}
+
 /* True when the fault hook says this allocation must fail. */
 static int injected_failure(void)
 {
+    if (!atomic_load_explicit(&env_read, memory_order_relaxed))
+        read_fail_env();
     uint64_t c = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
     if (c == 0)
         return 0;
     if (atomic_fetch_sub(&fail_countdown, 1) == 1) {
-        atomic_fetch_add(&fail_total, 1);
+        /* said once, so that a sweep knows the failure happened */
+        if (atomic_fetch_add(&fail_total, 1) == 0 && getenv("KASBAH_FAIL_ALLOC") != NULL)
+            fputs("kasbah: fault injection: an allocation failed on purpose (KASBAH_FAIL_ALLOC)\n",
+                  stderr);
         return 1;
     }
     return 0;

@@ -54,7 +54,10 @@ char *mem_strndup(MemAccount *a, const char *s, size_t len);
 int mem_would_fit(const MemAccount *a, size_t n);
 
 /* Test hook: make the Nth allocation from now fail (1 = the next one), across
- * all accounts; 0 disables. mem_fail_count() says how many were failed. */
+ * all accounts; 0 disables. mem_fail_count() says how many were failed.
+ * For a whole run, KASBAH_FAIL_ALLOC=N in the environment does the same for
+ * the process's Nth allocation (read at the first allocation), and the first
+ * failure it injects prints one line on stderr saying so. */
 void mem_fail_after(uint64_t n);
 uint64_t mem_fail_count(void);
 
