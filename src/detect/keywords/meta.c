@@ -40,7 +40,7 @@ static int gid_setup(DetectParse *pc, const char *arg) { return u32_field(pc, ar
 
 static int priority_setup(DetectParse *pc, const char *arg)
 {
-    uint32_t v;
+    uint32_t v = 0;
     if (u32_field(pc, arg, &v, 1) != 0 || v > 255)
         return detect_parse_error(pc, DETECT_ERR_BAD_VALUE, "priority must be 1..255, got '%.40s'", arg);
     pc->s->prio = (int)v;
