@@ -572,6 +572,14 @@ bool applayer_tx_complete(const Flow *f, const void *tx, unsigned dir)
     return ops->tx_progress(tx, dir) >= ops->tx_complete[dir];
 }
 
+void applayer_flow_tx_release(Flow *f, uint64_t inspected, bool need_logged)
+{
+    void *s = NULL;
+    const AppParserOps *ops = tx_ops(f, &s);
+    if (ops != NULL && ops->tx_release != NULL && inspected > 0)
+        ops->tx_release(s, inspected, need_logged);
+}
+
 bool applayer_flow_updated(const Flow *f, unsigned dir)
 {
     if (f == NULL || f->app == NULL || dir > 1)

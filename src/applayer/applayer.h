@@ -114,6 +114,11 @@ typedef struct AppParserOps {
     /* progress of tx in direction dir; complete when >= tx_complete[dir] */
     int (*tx_progress)(const void *tx, unsigned dir);
     int tx_complete[2];
+    /* Free the transactions with an id below `upto` that are complete in
+     * both directions and, when need_logged, were written to EVE; they are
+     * gone for tx_get from then on. NULL: transactions live until the state
+     * is freed. */
+    void (*tx_release)(void *state, uint64_t upto, bool need_logged);
 } AppParserOps;
 
 /* Register the built-in protocols: http, tls, dns (probes only; their
@@ -195,6 +200,14 @@ uint64_t applayer_tx_count(const Flow *f);
 void *applayer_tx_get(const Flow *f, uint64_t tx_id);
 /* Is tx complete in direction dir? (false without tx_progress) */
 bool applayer_tx_complete(const Flow *f, const void *tx, unsigned dir);
+
+/* Every consumer is done with the transactions of f below `inspected`
+ * (detection looked at them in both directions, detect_flow_tx_inspected):
+ * free those that are complete and, when need_logged (the protocol's EVE
+ * record is on), logged -- Suricata's transaction clean-up, which keeps a
+ * long-lived flow's memory to its open transactions. Call after the
+ * packet's alerts and records are written. No-op without a parser. */
+void applayer_flow_tx_release(Flow *f, uint64_t inspected, bool need_logged);
 
 /* Did application data of direction dir reach the parser during the
  * current packet? (Reset by applayer_packet_begin.) */

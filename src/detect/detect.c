@@ -219,19 +219,25 @@ static bool in_bucket(const Signature *s, int b)
 /* The transaction prefilter pattern of tx rule s: the fast_pattern content
  * when it sits in a transaction buffer of s's protocol, else the longest
  * content of such a buffer; never a negated content, never one of a buffer
- * with transforms (the prefilter scans the buffer as the parser gives it). */
+ * with transforms (the prefilter scans the buffer as the parser gives it),
+ * except dotprefix alone: "." + raw holds the pattern only where raw holds
+ * the pattern without its first byte, so that part is the prefilter's
+ * (ET Open's ~1,000 `dns.query; dotprefix;` / `tls.sni; dotprefix;` rules). */
 static void choose_tx_fp(Signature *s)
 {
     s->tx_fp = NULL;
     s->tx_fp_buf = -1;
+    s->tx_fp_skip = 0;
     if (!s->tx_sig)
         return;
     uint32_t best_len = 0;
     for (uint16_t b = 0; b < s->n_bufs; b++) {
         const SigBufferList *bl = &s->bufs[b];
-        if (bl->n_transforms != 0 || detect_buffer_tx_getter(bl->buffer_id) == NULL ||
+        bool dotp = bl->n_transforms == 1 && bl->transforms[0] == XFORM_DOTPREFIX;
+        if ((bl->n_transforms != 0 && !dotp) || detect_buffer_tx_getter(bl->buffer_id) == NULL ||
             detect_buffer_app_proto(bl->buffer_id) != s->tx_app_proto)
             continue;
+        uint32_t skip = dotp ? 1u : 0u;
         for (uint16_t i = 0; i < bl->list.n; i++) {
             if (bl->list.sm[i].kw->id != DETECT_KW_CONTENT)
                 continue;
@@ -239,12 +245,16 @@ static void choose_tx_fp(Signature *s)
             if (c->flags & CT_NEGATED)
                 continue;
             uint32_t len = (c->flags & CT_FP_CHOP) ? c->fp_len : c->len;
+            if (len <= skip)
+                continue;
+            len -= skip;
             if (c->flags & CT_FAST_PATTERN)
                 len = UINT32_MAX;
             if (len > best_len && len > 0) {
                 best_len = len;
                 s->tx_fp = &bl->list.sm[i];
                 s->tx_fp_buf = bl->buffer_id;
+                s->tx_fp_skip = (uint8_t)skip;
             }
         }
     }
@@ -316,8 +326,8 @@ static int build_tx_mpm(DetectEngine *de, SigGroup *g, int b, MpmPattern *pats)
         unsigned k = s->tx_app_proto * DETECT_BUF_MAX + (unsigned)s->tx_fp_buf;
         MpmPattern *pt = &pats[start[k] + fill[k]++];
         const ContentCtx *c = s->tx_fp->ctx;
-        pt->pat = c->pat + ((c->flags & CT_FP_CHOP) ? c->fp_off : 0);
-        pt->len = (c->flags & CT_FP_CHOP) ? c->fp_len : c->len;
+        pt->pat = c->pat + ((c->flags & CT_FP_CHOP) ? c->fp_off : 0) + s->tx_fp_skip;
+        pt->len = ((c->flags & CT_FP_CHOP) ? c->fp_len : c->len) - s->tx_fp_skip;
         if (pt->len > TX_FP_MAX_LEN)
             pt->len = TX_FP_MAX_LEN; /* a prefix occurs wherever the content does */
         pt->nocase = (c->flags & CT_NOCASE) != 0;
@@ -421,6 +431,99 @@ static int build_groups(DetectEngine *de)
     return rc;
 }
 
+/* ---- distinct address sets ---- */
+
+/* ET Open writes a few variables ($HOME_NET, $EXTERNAL_NET, ...) in tens of
+ * thousands of rules; each parses to its own AddrSet. Equal sets get one id
+ * so the packet loop tests each distinct set at most once per packet
+ * (DetectThread.aset_memo) instead of once per candidate rule. */
+static uint64_t aset_hash(const AddrSet *a)
+{
+    uint64_t h = 1469598103934665603ull;
+    const uint8_t *parts[2] = { (const uint8_t *)a->v4, (const uint8_t *)a->v6 };
+    size_t lens[2] = { a->n_v4 * sizeof *a->v4, a->n_v6 * sizeof *a->v6 };
+    for (int k = 0; k < 2; k++) {
+        h = (h ^ lens[k]) * 1099511628211ull;
+        for (size_t i = 0; i < lens[k]; i++)
+            h = (h ^ parts[k][i]) * 1099511628211ull;
+    }
+    return h;
+}
+
+static bool aset_equal(const AddrSet *a, const AddrSet *b)
+{
+    return a->any == b->any && a->n_v4 == b->n_v4 && a->n_v6 == b->n_v6 &&
+           (a->n_v4 == 0 || memcmp(a->v4, b->v4, a->n_v4 * sizeof *a->v4) == 0) &&
+           (a->n_v6 == 0 || memcmp(a->v6, b->v6, a->n_v6 * sizeof *a->v6) == 0);
+}
+
+/* Set Signature.src_set / dst_set: 1 + the id of the distinct set (0 for
+ * `any`, which is never tested). 0, or -1 on OOM. */
+static int intern_addr_sets(DetectEngine *de)
+{
+    size_t cap = 64;
+    while (cap < (size_t)de->n_sigs * 4)
+        cap *= 2;
+    const AddrSet **slot = mem_calloc(detect_mem(), cap, sizeof *slot);
+    uint32_t *slot_id = mem_calloc(detect_mem(), cap, sizeof *slot_id);
+    const AddrSet **sets = mem_calloc(detect_mem(), 2 * (size_t)de->n_sigs + 1, sizeof *sets);
+    if (!slot || !slot_id || !sets) {
+        mem_free(detect_mem(), slot);
+        mem_free(detect_mem(), slot_id);
+        mem_free(detect_mem(), sets);
+        return -1;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        Signature *s = de->sigs[i];
+        for (int side = 0; side < 2; side++) {
+            const AddrSet *a = side == 0 ? s->src : s->dst;
+            uint32_t id = 0;
+            if (a != NULL && !a->any) {
+                size_t h = (size_t)aset_hash(a) & (cap - 1);
+                while (slot[h] != NULL && !aset_equal(slot[h], a))
+                    h = (h + 1) & (cap - 1);
+                if (slot[h] == NULL) {
+                    slot[h] = a;
+                    sets[n] = a;
+                    slot_id[h] = ++n;
+                }
+                id = slot_id[h];
+            }
+            if (side == 0)
+                s->src_set = id;
+            else
+                s->dst_set = id;
+        }
+    }
+    de->n_asets = n;
+    de->asets = sets;
+    mem_free(detect_mem(), slot);
+    mem_free(detect_mem(), slot_id);
+    return 0;
+}
+
+/* Fill DetectEngine.hot (after the signatures are numbered and their
+ * transaction role known). 0, or -1 on OOM. */
+static int build_hot(DetectEngine *de)
+{
+    if (de->n_sigs == 0)
+        return 0;
+    de->hot = mem_calloc(detect_mem(), de->n_sigs, sizeof *de->hot);
+    if (de->hot == NULL)
+        return -1;
+    for (uint32_t i = 0; i < de->n_sigs; i++) {
+        const Signature *s = de->sigs[i];
+        SigHot *h = &de->hot[i];
+        h->flags = s->flags | (s->tx_sig ? SIG_HOT_TX : 0u);
+        h->src_set = s->src_set;
+        h->dst_set = s->dst_set;
+        h->app_proto = s->proto.app_proto;
+        h->ip_ver_mask = s->proto.ip_ver_mask;
+    }
+    return 0;
+}
+
 static DetectEngine *engine_alloc(const Config *conf)
 {
     detect_keywords_init();
@@ -445,7 +548,7 @@ static DetectEngine *engine_finish(DetectEngine *de)
     const char *tf = de->conf ? conf_get_str(de->conf, "threshold-file", NULL) : NULL;
     if (tf && threshold_config_load(de, tf) < 0)
         log_warn("%s: cannot read threshold file", tf);
-    if (sort_sigs(de) != 0 || build_groups(de) != 0) {
+    if (sort_sigs(de) != 0 || intern_addr_sets(de) != 0 || build_groups(de) != 0 || build_hot(de) != 0) {
         detect_engine_free(de);
         return NULL;
     }
@@ -499,6 +602,8 @@ void detect_engine_free(DetectEngine *de)
     for (uint32_t i = 0; i < de->n_sigs; i++)
         sig_free(de->sigs[i]);
     mem_free(detect_mem(), de->sigs);
+    mem_free(detect_mem(), de->hot);
+    mem_free(detect_mem(), (void *)de->asets);
     for (int b = 0; b < DETECT_BUCKET_N; b++) {
         sig_group_fini(&de->groups[b]);
         mpm_free(de->groups[b].mpm);
@@ -533,6 +638,8 @@ uint64_t detect_engine_files_failed(const DetectEngine *de) { return de->files_f
 DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats)
 {
     DetectThread *dt = mem_calloc(detect_mem(), 1, sizeof *dt);
+    if (dt != NULL)
+        dt->flow_acct = detect_mem();
     if (!dt)
         return NULL;
     dt->de = de;
@@ -545,7 +652,9 @@ DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats)
     dt->cand = mem_calloc(detect_mem(), n / 8 + 1, 1);
     dt->cand_list = mem_calloc(detect_mem(), n + 1, sizeof *dt->cand_list);
     dt->pcre = pcre_thread_new();
-    if (!dt->cand || !dt->cand_list || !dt->pcre || mpm_scratch_grow(&dt->scratch, NULL) != 0)
+    uint32_t n_memo = de ? 2 * de->n_asets : 0;
+    dt->aset_memo = n_memo ? mem_calloc(detect_mem(), n_memo, sizeof *dt->aset_memo) : NULL;
+    if ((n_memo && !dt->aset_memo) || !dt->cand || !dt->cand_list || !dt->pcre || mpm_scratch_grow(&dt->scratch, NULL) != 0)
         goto fail;
     for (int b = 0; de && b < DETECT_BUCKET_N; b++) {
         if (de->groups[b].mpm && mpm_scratch_grow(&dt->scratch, de->groups[b].mpm) != 0)
@@ -574,8 +683,15 @@ void detect_thread_free(DetectThread *dt)
     mem_free(detect_mem(), dt->xbuf[1]);
     mem_free(detect_mem(), dt->cand);
     mem_free(detect_mem(), dt->cand_list);
+    mem_free(detect_mem(), dt->aset_memo);
     mem_free(detect_mem(), dt->b64);
     mem_free(detect_mem(), dt);
+}
+
+void detect_thread_set_flow_account(DetectThread *dt, MemAccount *acct)
+{
+    if (dt != NULL && acct != NULL)
+        dt->flow_acct = acct;
 }
 
 DetectFlowState *detect_flow_state(DetectThread *dt, Flow *f)
@@ -585,22 +701,22 @@ DetectFlowState *detect_flow_state(DetectThread *dt, Flow *f)
     if (f->detect)
         return f->detect;
     const DetectEngine *de = dt->de;
-    DetectFlowState *st = mem_calloc(detect_mem(), 1, sizeof *st);
+    DetectFlowState *st = mem_calloc(dt->flow_acct, 1, sizeof *st);
     if (!st)
         return NULL;
     st->n_words = (de->flowbits.n + 63) / 64;
     st->n_ints = de->flowints.n;
     if (st->n_words)
-        st->bits = mem_calloc(detect_mem(), st->n_words, sizeof *st->bits);
+        st->bits = mem_calloc(dt->flow_acct, st->n_words, sizeof *st->bits);
     if (st->n_ints) {
-        st->ints = mem_calloc(detect_mem(), st->n_ints, sizeof *st->ints);
-        st->int_set = mem_calloc(detect_mem(), st->n_ints, 1);
+        st->ints = mem_calloc(dt->flow_acct, st->n_ints, sizeof *st->ints);
+        st->int_set = mem_calloc(dt->flow_acct, st->n_ints, 1);
     }
     if ((st->n_words && !st->bits) || (st->n_ints && (!st->ints || !st->int_set))) {
-        mem_free(detect_mem(), st->bits);
-        mem_free(detect_mem(), st->ints);
-        mem_free(detect_mem(), st->int_set);
-        mem_free(detect_mem(), st);
+        mem_free(dt->flow_acct, st->bits);
+        mem_free(dt->flow_acct, st->ints);
+        mem_free(dt->flow_acct, st->int_set);
+        mem_free(dt->flow_acct, st);
         return NULL;
     }
     f->detect = st;
@@ -609,18 +725,17 @@ DetectFlowState *detect_flow_state(DetectThread *dt, Flow *f)
 
 void detect_flow_end(DetectThread *dt, Flow *f)
 {
-    (void)dt;
     if (!f || !f->detect)
         return;
     DetectFlowState *st = f->detect;
     threshold_flow_fini(st);
     tag_flow_fini(st);
-    mem_free(detect_mem(), st->txa);
-    mem_free(detect_mem(), st->smatch);
-    mem_free(detect_mem(), st->bits);
-    mem_free(detect_mem(), st->ints);
-    mem_free(detect_mem(), st->int_set);
-    mem_free(detect_mem(), st);
+    mem_free(dt->flow_acct, st->txa);
+    mem_free(dt->flow_acct, st->smatch);
+    mem_free(dt->flow_acct, st->bits);
+    mem_free(dt->flow_acct, st->ints);
+    mem_free(dt->flow_acct, st->int_set);
+    mem_free(dt->flow_acct, st);
     f->detect = NULL;
 }
 
@@ -643,22 +758,36 @@ static int bucket_of(const Packet *p)
 
 static bool has_ports(const Packet *p) { return pkt_has(p, PKT_HAS_TCP | PKT_HAS_UDP); }
 
-/* Ports first: they are the cheaper test and reject most rules. */
-static bool addr_ports_match(const Signature *s, const Packet *p, const IpAddr *src, const IpAddr *dst, uint16_t sp,
-                             uint16_t dp)
+/* Does address set `id` (1 + interned id) of s contain the packet's source
+ * (which 0) or destination (which 1)? Each distinct set is tested once per
+ * packet; later rules read the memo. */
+static bool aset_match(DetectThread *dt, uint32_t id, const Packet *p, unsigned which)
 {
+    uint32_t *m = &dt->aset_memo[2 * (id - 1) + which];
+    if ((*m >> 1) == dt->aset_gen)
+        return (*m & 1u) != 0;
+    bool r = addr_set_match(dt->de->asets[id - 1], p->ip_ver, which ? &p->dst : &p->src);
+    *m = dt->aset_gen << 1 | (r ? 1u : 0u);
+    return r;
+}
+
+/* Ports first: they are the cheaper test and reject most rules. `swap`:
+ * the `<>` reverse direction (source set against the packet's destination). */
+static bool addr_ports_match(DetectThread *dt, const Signature *s, const Packet *p, unsigned swap)
+{
+    uint16_t sp = swap ? p->dp : p->sp, dp = swap ? p->sp : p->dp;
     if (!(s->flags & (SIG_F_DP_ANY)) && (!has_ports(p) || !port_set_match(s->dp, dp)))
         return false;
     if (!(s->flags & (SIG_F_SP_ANY)) && (!has_ports(p) || !port_set_match(s->sp, sp)))
         return false;
-    if (!(s->flags & SIG_F_DST_ANY) && !addr_set_match(s->dst, p->ip_ver, dst))
+    if (!(s->flags & SIG_F_DST_ANY) && s->dst_set != 0 && !aset_match(dt, s->dst_set, p, swap ? 0u : 1u))
         return false;
-    if (!(s->flags & SIG_F_SRC_ANY) && !addr_set_match(s->src, p->ip_ver, src))
+    if (!(s->flags & SIG_F_SRC_ANY) && s->src_set != 0 && !aset_match(dt, s->src_set, p, swap ? 1u : 0u))
         return false;
     return true;
 }
 
-static bool header_match(const Signature *s, const Packet *p)
+static bool header_match(DetectThread *dt, const Signature *s, const Packet *p)
 {
     uint8_t vbit = p->ip_ver == 4 ? 1 : 2;
     if (!(s->proto.ip_ver_mask & vbit))
@@ -670,9 +799,38 @@ static bool header_match(const Signature *s, const Packet *p)
     /* `alert http ...`: only flows the app-layer identified as http */
     if (s->proto.app_proto != 0 && (!p->flow || p->flow->app_proto != s->proto.app_proto))
         return false;
-    if (addr_ports_match(s, p, &p->src, &p->dst, p->sp, p->dp))
+    if (addr_ports_match(dt, s, p, 0))
         return true;
-    return (s->flags & SIG_F_BIDIR) && addr_ports_match(s, p, &p->dst, &p->src, p->dp, p->sp);
+    return (s->flags & SIG_F_BIDIR) && addr_ports_match(dt, s, p, 1);
+}
+
+/* The tests of header_match and the packet loop that need only s's SigHot
+ * entry h (addresses only for `->` rules; `<>` ones are left to
+ * header_match). False: s cannot match p. */
+static bool hot_match(DetectThread *dt, const SigHot *h, const Packet *p, bool first)
+{
+    uint32_t fl = h->flags;
+    /* stream_eligible(), from the hot fields */
+    bool stream_ok = dt->chunk.len > 0 && (fl & SIG_F_NEED_PAYLOAD) && !(fl & SIG_F_TCP_PKT) && !(fl & SIG_HOT_TX);
+    if (dt->tx_only && !(fl & SIG_HOT_TX) && !stream_ok)
+        return false;
+    if ((fl & SIG_F_NEED_PAYLOAD) && p->payload_len == 0 && !stream_ok)
+        return false;
+    if ((fl & SIG_F_IPONLY) && !first)
+        return false;
+    if (!(h->ip_ver_mask & (p->ip_ver == 4 ? 1 : 2)))
+        return false;
+    if ((fl & SIG_F_NEED_FLOW) && !p->flow)
+        return false;
+    if (h->app_proto != 0 && (!p->flow || p->flow->app_proto != h->app_proto))
+        return false;
+    if (fl & SIG_F_BIDIR)
+        return true;
+    if (!(fl & SIG_F_DST_ANY) && h->dst_set != 0 && !aset_match(dt, h->dst_set, p, 1u))
+        return false;
+    if (!(fl & SIG_F_SRC_ANY) && h->src_set != 0 && !aset_match(dt, h->src_set, p, 0u))
+        return false;
+    return true;
 }
 
 /* Run a buffer's transforms into the worker's scratch buffers. A
@@ -789,10 +947,34 @@ static void on_mpm_hit(uint32_t id, void *user)
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Put the candidates in signature order. A few: insertion sort. Many (a
+ * flow's transactions changed: hundreds of transaction rules): read them
+ * back from the bitmap, which is already in order -- n_sigs / 64 words,
+ * cheaper than sorting. */
+static void cand_order(DetectThread *dt, uint32_t n_sigs)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    uint32_t *v = dt->cand_list;
+    uint32_t n = dt->n_cand;
+    if (n <= 32) {
+        for (uint32_t i = 1; i < n; i++) {
+            uint32_t x = v[i], j = i;
+            for (; j > 0 && v[j - 1] > x; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+        return;
+    }
+    size_t n_bytes = (size_t)n_sigs / 8 + 1, k = 0;
+    for (size_t off = 0; off < n_bytes; off += 8) {
+        uint64_t w = 0;
+        for (size_t j = 0; j < 8 && off + j < n_bytes; j++)
+            w |= (uint64_t)dt->cand[off + j] << (8 * j);
+        while (w != 0) {
+            v[k++] = (uint32_t)(off * 8) + (uint32_t)__builtin_ctzll(w);
+            w &= w - 1;
+        }
+    }
+    dt->n_cand = (uint32_t)k;
 }
 
 static bool action_blocks(DetectAction a) { return a != DETECT_ACTION_ALERT && a != DETECT_ACTION_PASS; }
@@ -843,7 +1025,7 @@ static void smatch_record(DetectThread *dt, Flow *f, const Signature *s, unsigne
     if (m == NULL) {
         if (st->n_smatch == st->cap_smatch) {
             uint32_t nc = st->cap_smatch ? st->cap_smatch * 2 : 8;
-            StreamMatched *a = mem_realloc(detect_mem(), st->smatch, (size_t)nc * sizeof *a);
+            StreamMatched *a = mem_realloc(dt->flow_acct, st->smatch, (size_t)nc * sizeof *a);
             if (a == NULL)
                 return;
             st->smatch = a;
@@ -928,7 +1110,7 @@ static void tx_mark(DetectThread *dt, Flow *f, const Signature *s, uint64_t tx_i
         return;
     if (st->n_txa == st->cap_txa) {
         uint32_t nc = st->cap_txa ? st->cap_txa * 2 : 8;
-        TxAlerted *a = mem_realloc(detect_mem(), st->txa, (size_t)nc * sizeof *a);
+        TxAlerted *a = mem_realloc(dt->flow_acct, st->txa, (size_t)nc * sizeof *a);
         if (a == NULL)
             return;
         st->txa = a;
@@ -1047,6 +1229,12 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         out->drop = true;
         return;
     }
+    /* a new generation of the address-set memo */
+    if (++dt->aset_gen >= (1u << 31)) {
+        if (dt->aset_memo != NULL)
+            memset(dt->aset_memo, 0, 2 * (size_t)de->n_asets * sizeof *dt->aset_memo);
+        dt->aset_gen = 1;
+    }
     const SigGroup *g = &de->groups[bucket_of(p)];
     unsigned pdir = p->to_server ? 0u : 1u;
     if (f && f->app_proto != 0 && (applayer_flow_updated(f, 0) || applayer_flow_updated(f, 1))) {
@@ -1088,7 +1276,7 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         }
     }
     if (dt->n_cand > 1)
-        qsort(dt->cand_list, dt->n_cand, sizeof dt->cand_list[0], cmp_u32);
+        cand_order(dt, de->n_sigs);
 
     DetectMatchCtx mc;
     memset(&mc, 0, sizeof mc);
@@ -1110,15 +1298,10 @@ void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
         } else {
             id = non[in++];
         }
+        if (!hot_match(dt, &de->hot[id], p, first))
+            continue;
         const Signature *s = de->sigs[id];
-        if (dt->tx_only && !s->tx_sig && !(dt->chunk.len > 0 && stream_eligible(s)))
-            continue;
-        if ((s->flags & SIG_F_NEED_PAYLOAD) && p->payload_len == 0 &&
-            (dt->chunk.len == 0 || !stream_eligible(s)))
-            continue;
-        if ((s->flags & SIG_F_IPONLY) && !first)
-            continue;
-        if (!header_match(s, p))
+        if (!header_match(dt, s, p))
             continue;
         mc.s = s;
         memset(mc.vars, 0, sizeof mc.vars);
@@ -1208,4 +1391,14 @@ void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     dt->tx_only = true;
     detect_packet(dt, p, out);
     dt->tx_only = false;
+}
+
+uint64_t detect_flow_tx_inspected(const DetectThread *dt, const Flow *f)
+{
+    if (dt == NULL || dt->de == NULL || dt->de->n_sigs == 0 || (f->detect && f->detect->pass))
+        return UINT64_MAX;
+    if (f->detect == NULL)
+        return 0;
+    const DetectFlowState *st = f->detect;
+    return st->tx_from[0] < st->tx_from[1] ? st->tx_from[0] : st->tx_from[1];
 }

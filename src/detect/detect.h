@@ -86,6 +86,13 @@ struct MemAccount *detect_memory_account(void);
 DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats);
 void detect_thread_free(DetectThread *dt);
 
+/* Charge dt's per-flow state (flowbits, flowints, stream and transaction
+ * match marks) to acct, the worker's flow account, instead of the shared
+ * detect account: it is bounded by the flow memcap with the flows it
+ * belongs to, and with several workers its peak does not depend on how
+ * their allocations interleave. Call before the first packet. */
+void detect_thread_set_flow_account(DetectThread *dt, struct MemAccount *acct);
+
 /* Inspect p (decoded; p->flow set when it has one). out is reset and filled. */
 void detect_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
 
@@ -99,6 +106,11 @@ void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out);
 
 /* Would detect_flow_end_packet have work for direction dir (0 to server)? */
 bool detect_flow_end_pending(const Flow *f, unsigned dir);
+
+/* Transactions of f below the returned id were inspected in both
+ * directions and will not be inspected again (UINT64_MAX: nothing inspects
+ * f, no rules or a pass rule matched). For applayer_flow_tx_release. */
+uint64_t detect_flow_tx_inspected(const DetectThread *dt, const Flow *f);
 
 /* Release detect state kept on a flow that is ending. */
 void detect_flow_end(DetectThread *dt, Flow *f);

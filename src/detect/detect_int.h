@@ -93,6 +93,18 @@ typedef struct NameTable {
 /* Return the id of name, adding it when new; -1 on OOM. */
 int detect_name_id(NameTable *t, const char *name);
 
+/* The fields of a Signature the packet loop tests before anything else,
+ * packed in an array by signature num (DetectEngine.hot): most candidates
+ * are rejected without touching their Signature (a cache miss each). */
+typedef struct SigHot {
+    uint32_t flags;           /* Signature.flags, plus SIG_HOT_TX */
+    uint32_t src_set, dst_set; /* Signature.src_set / dst_set */
+    uint16_t app_proto;       /* Signature.proto.app_proto */
+    uint8_t ip_ver_mask;      /* Signature.proto.ip_ver_mask */
+} SigHot;
+
+#define SIG_HOT_TX (1u << 31) /* Signature.tx_sig */
+
 struct ThresholdRule;
 
 struct DetectEngine {
@@ -119,6 +131,10 @@ struct DetectEngine {
     uint32_t sid_cap, sid_n;
     char **files;             /* interned rule file names (Signature.file) */
     uint32_t n_files;
+    const struct AddrSet **asets; /* the distinct address sets (id = index; borrowed from a
+                                     Signature holding it) */
+    uint32_t n_asets;         /* (Signature.src_set / dst_set = 1 + id) */
+    SigHot *hot;              /* n_sigs entries, by num */
 };
 
 /* Per-flow detection state (Flow.detect). */
@@ -175,6 +191,8 @@ typedef struct ThreshEntry {
 
 struct DetectThread {
     const DetectEngine *de;
+    MemAccount *flow_acct;    /* per-flow state (DetectFlowState and its arrays):
+                                 detect_mem() unless the worker gave its own */
     Stats *stats;             /* the caller's, or own_stats when it gave none */
     Stats own_stats;
     MpmScratch *scratch;
@@ -194,6 +212,11 @@ struct DetectThread {
     int ctr_tagged;           /* detect.tagged_packets */
     uint8_t *b64;             /* base64_decode output, BASE64_DECODE_MAX bytes; lazily made */
     struct XbitsTable *xbits; /* host / ip-pair bits of this worker (keywords/xbits.c); lazily made */
+    /* per-packet memo of the distinct address sets: [2 * id + 0] against the
+     * packet's source, [2 * id + 1] its destination; an entry is
+     * (aset_gen << 1 | result), valid when its generation is this packet's */
+    uint32_t *aset_memo;
+    uint32_t aset_gen;
     StreamRawChunk chunk;     /* this packet's raw stream chunk (chunk.len 0: none) */             /* flow-end pseudo packet: transaction rules only */
 };
 

@@ -143,6 +143,8 @@ typedef struct Signature {
     SigProto proto;
     struct AddrSet *src, *dst; /* NULL when `any` */
     struct PortSet *sp, *dp;   /* NULL when `any` */
+    uint32_t src_set, dst_set; /* 1 + the interned id of src / dst among the engine's distinct
+                                  address sets (detect.c, at build); 0 when `any` */
 
     /* options */
     SigMatchList match;        /* packet keywords */
@@ -164,6 +166,9 @@ typedef struct Signature {
                                   buffer without transforms (NULL: the rule is a candidate
                                   whenever its protocol's transactions change) */
     int tx_fp_buf;             /* the buffer id holding tx_fp */
+    uint8_t tx_fp_skip;        /* leading bytes of tx_fp the prefilter leaves out: 1 when its
+                                  buffer is transformed by dotprefix alone (the dot the
+                                  transform adds is not in the raw buffer scanned) */
 
     uint8_t n_vars;            /* byte_extract/byte_math variables used */
     char *var_names[SIG_MAX_VARS];

@@ -200,6 +200,7 @@ static int worker_init(Worker *w, Pipeline *pl, unsigned id)
         log_error("out of memory creating the detection state");
         return -1;
     }
+    detect_thread_set_flow_account(w->detect, &w->flow_acct);
     return 0;
 }
 
@@ -317,8 +318,12 @@ static void process(Worker *w, Packet *p)
             fastlog_write(pl->fastlog, p, &w->alerts);
     }
 
-    if (f != NULL && f->app_proto != APP_PROTO_UNKNOWN)
+    if (f != NULL && f->app_proto != APP_PROTO_UNKNOWN) {
         app_records(w, f, p);
+        /* transactions every consumer is done with go (applayer.h) */
+        applayer_flow_tx_release(f, detect_flow_tx_inspected(w->detect, f),
+                                 eve_type_enabled(pl->eve, applayer_flow_proto_name(f)));
+    }
 
     if (pl->anomaly != NULL)
         anomaly_packet(pl->anomaly, p);

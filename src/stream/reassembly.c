@@ -14,7 +14,10 @@
  * boundaries is what lets the overlap policies decide as Suricata does.
  * Bytes are released from the front once the application layer (and, with
  * raw inspection on, the raw inspector) passed them. The buffer never holds
- * more than the depth (or STREAM_MAX_AHEAD when depth is unlimited).
+ * more than the depth (or STREAM_MAX_AHEAD when depth is unlimited). Once a
+ * direction has ended (EOF delivered) and both consumers are done with it,
+ * the buffer itself is freed, so a closed session waiting for its flow
+ * timeout holds no reassembly memory.
  *
  * Overlap policy (Suricata's stream-tcp-list.c, IDS mode). A new segment S
  * overlapping a stored segment L takes the overlapped bytes from S ("new")
@@ -134,6 +137,9 @@ static uint64_t needed_from(const TcpSession *ssn, const TcpStream *st)
 {
     if (!ssn->raw)
         return st->app_progress;
+    /* an ended direction inspected to its end: no later chunk looks back */
+    if ((st->flags & TS_EOF_SENT) && st->raw_progress >= st->contig_end)
+        return st->app_progress;
     uint64_t r = st->raw_progress > ssn->raw_keep ? st->raw_progress - ssn->raw_keep : 0;
     return r < st->app_progress ? r : st->app_progress;
 }
@@ -143,6 +149,16 @@ void stream_release(StreamCtx *ctx, TcpSession *ssn, TcpStream *st)
     if (!ssn->raw)
         st->raw_progress = st->app_progress;
     release_to(ctx, st, needed_from(ssn, st));
+    /* the direction ended (EOF delivered) and every consumer is done with
+     * its bytes: give the buffer back now rather than at flow end -- a
+     * closed session may wait minutes for its timeout (as Suricata frees a
+     * closed session's segments once inspected) */
+    if ((st->flags & TS_EOF_SENT) && st->buf_len == 0 && st->head == NULL && st->buf != NULL) {
+        mem_free(&ctx->ra_acct, st->buf);
+        st->buf = NULL;
+        st->buf_cap = 0;
+        gauge_ra(ctx);
+    }
 }
 
 void stream_reassembly_free(StreamCtx *ctx, TcpStream *st)
@@ -554,6 +570,9 @@ void stream_raw_consume(Flow *f, unsigned dir, uint64_t upto)
     if (upto > st->raw_progress)
         st->raw_progress = upto;
     st->flags &= (uint16_t)~TS_RAW_TRIGGER;
+    /* no packet may follow an ended direction: release its bytes here */
+    if ((st->flags & TS_EOF_SENT) && ssn->ctx != NULL)
+        stream_release(ssn->ctx, ssn, st);
 }
 
 uint64_t stream_raw_progress(const Flow *f, unsigned dir)

@@ -108,6 +108,7 @@ struct TcpSession {
     uint8_t synack_count;
     uint16_t tfo_len;      /* bytes of data on the client's SYN (TCP Fast Open) */
     const StreamConfig *cfg;   /* the context's config (raw flag, chunk sizes) */
+    StreamCtx *ctx;        /* the owning context (releases from stream_raw_consume) */
     bool raw;              /* raw bookkeeping on */
     uint32_t raw_keep;     /* bytes kept before the raw progress */
 };

@@ -258,6 +258,7 @@ static TcpSession *session_new(StreamCtx *ctx, Flow *f)
         return NULL;
     }
     ssn->cfg = &ctx->cfg;
+    ssn->ctx = ctx;
     ssn->raw = ctx->raw;
     ssn->raw_keep = ctx->raw_keep;
     f->tcp = ssn;

@@ -559,6 +559,26 @@ DnsTx *dns_state_tx(DnsState *s, uint64_t tx_id)
     return s->txs[tx_id - s->first_id];
 }
 
+size_t dns_state_tx_release(DnsState *s, uint64_t upto, bool need_logged)
+{
+    uint32_t k = 0;
+    while (k < s->n_txs) {
+        const DnsTx *t = s->txs[k];
+        bool logged = (t->request == NULL || (t->logged & 1)) && (t->logged & 2);
+        if (t->tx_id >= upto || t->response == NULL || (need_logged && !logged))
+            break;
+        k++;
+    }
+    if (k == 0)
+        return 0;
+    for (uint32_t i = 0; i < k; i++)
+        tx_free(s->acct, s->txs[i]);
+    memmove(s->txs, s->txs + k, (s->n_txs - k) * sizeof(DnsTx *));
+    s->n_txs -= k;
+    s->first_id += k;
+    return k;
+}
+
 uint32_t dns_state_events(const DnsState *s) { return s->events; }
 
 /* ---- rule buffers ---- */
@@ -622,6 +642,11 @@ static int op_tx_progress(const void *tx, unsigned dir)
     return dir == 0 ? (t->request != NULL || t->response != NULL) : t->response != NULL;
 }
 
+static void op_tx_release(void *state, uint64_t upto, bool need_logged)
+{
+    (void)dns_state_tx_release(state, upto, need_logged);
+}
+
 static const AppParserOps g_ops = {
     .name = "dns",
     .proto = APP_PROTO_DNS,
@@ -635,6 +660,7 @@ static const AppParserOps g_ops = {
     .tx_get = op_tx_get,
     .tx_progress = op_tx_progress,
     .tx_complete = { 1, 1 },
+    .tx_release = op_tx_release,
 };
 
 int dns_parser_register(void) { return applayer_parser_register(&g_ops); }

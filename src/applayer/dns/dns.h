@@ -136,6 +136,11 @@ DnsParseStatus dns_parse(DnsState *s, unsigned dir, const uint8_t *buf, size_t l
 /* Transactions: ids 0.. per flow; dns_state_tx is NULL for a dropped one. */
 uint64_t dns_state_tx_count(const DnsState *s);
 DnsTx *dns_state_tx(DnsState *s, uint64_t tx_id);
+/* The framework's tx_release (applayer_flow_tx_release): free, oldest
+ * first, the answered txs with an id below upto -- when need_logged only
+ * those whose request (if any) and answer were logged (DnsTx.logged) -- and
+ * stop at the first that may not go. Returns how many went. */
+size_t dns_state_tx_release(DnsState *s, uint64_t upto, bool need_logged);
 /* Events of the last message that did not become a transaction (garbage). */
 uint32_t dns_state_events(const DnsState *s);
 

@@ -60,6 +60,11 @@ static void *op_tx_get(void *state, uint64_t tx_id) { return http_state_tx(state
 
 static int op_tx_progress(const void *tx, unsigned dir) { return (int)http_tx_progress(tx, dir); }
 
+static void op_tx_release(void *state, uint64_t upto, bool need_logged)
+{
+    (void)http_state_tx_release(state, upto, need_logged);
+}
+
 static const AppParserOps g_ops = {
     .name = "http",
     .proto = APP_PROTO_HTTP,
@@ -73,6 +78,7 @@ static const AppParserOps g_ops = {
     .tx_get = op_tx_get,
     .tx_progress = op_tx_progress,
     .tx_complete = { HTTP_PROGRESS_COMPLETE, HTTP_PROGRESS_COMPLETE },
+    .tx_release = op_tx_release,
 };
 
 int http_parser_register(const HttpConfig *cfg)

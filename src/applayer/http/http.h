@@ -235,6 +235,10 @@ HttpTx *http_state_tx(const HttpState *s, uint64_t tx_id);
 /* Free txs with id < upto that are complete in both directions (after they
  * were logged and inspected). Returns how many were freed. */
 size_t http_state_tx_free_upto(HttpState *s, uint64_t upto);
+/* The same, and when need_logged only txs marked by http_tx_set_logged;
+ * stops at the first tx that may not go (txs are freed oldest first). The
+ * framework's tx_release (applayer_flow_tx_release). */
+size_t http_state_tx_release(HttpState *s, uint64_t upto, bool need_logged);
 /* true when parsing stopped for good in that direction (gap, tunnel, OOM). */
 bool http_state_dead(const HttpState *s, unsigned dir);
 

@@ -163,7 +163,8 @@ struct HttpState {
 };
 
 /* More live txs than this and the oldest complete ones are freed even if
- * nobody released them (the framework has no tx release yet). */
+ * nobody released them (a backstop: the framework releases txs once they
+ * are inspected and logged, applayer_flow_tx_release). */
 #define HTTP_MAX_LIVE_TX 512
 
 /* Raise ev on tx and count it. */

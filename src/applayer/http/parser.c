@@ -262,8 +262,14 @@ HttpTx *http_state_tx(const HttpState *s, uint64_t tx_id)
 
 size_t http_state_tx_free_upto(HttpState *s, uint64_t upto)
 {
+    return http_state_tx_release(s, upto, false);
+}
+
+size_t http_state_tx_release(HttpState *s, uint64_t upto, bool need_logged)
+{
     size_t n = 0;
-    while (s->head != NULL && s->head->id < upto && freeable(s, s->head)) {
+    while (s->head != NULL && s->head->id < upto && freeable(s, s->head) &&
+           (!need_logged || s->head->logged)) {
         unlink_head(s);
         n++;
     }
@@ -1262,8 +1268,15 @@ HttpParseStatus http_parse(HttpState *s, unsigned dir, const uint8_t *buf, size_
             break;
         }
     }
-    if (ok && (flags & HTTP_DATA_EOF))
+    if (ok && (flags & HTTP_DATA_EOF)) {
         ok = on_eof(s, dir);
+        /* nothing more arrives in this direction: its line buffers go now,
+         * not when the flow times out */
+        if (ok && sd->line.len == 0 && !sd->has_pend) {
+            http_buf_free(s->ctx->acct, &sd->line);
+            http_buf_free(s->ctx->acct, &sd->pend);
+        }
+    }
     if (!ok) {
         oom(s);
         return HTTP_PARSE_ERROR;

@@ -27,12 +27,13 @@ struct TlsState {
     bool app_data;
     bool logged;
     TlsHello ch, sh;
-    TlsCert certs[TLS_MAX_CERTS];
-    uint32_t n_certs;
+    uint16_t version;     /* tls_state_version, saved when sh's lists go */
+    TlsCert *certs;       /* heap, grown as the chain arrives (most states hold */
+    uint32_t n_certs, cap_certs; /* none or two: not TLS_MAX_CERTS inline) */
     bool certs_seen;
     uint32_t events;
-    char ja3[2048], ja3_hash[33];
-    char ja3s[2048], ja3s_hash[33];
+    char *ja3, ja3_hash[33];      /* heap copies of the strings (up to   */
+    char *ja3s, ja3s_hash[33];    /* JA3_MAX_STRING): most states log short ones */
     char ja4[40];
 };
 
@@ -55,6 +56,21 @@ int tls_event_by_name(const char *name)
 }
 
 static void ev(TlsState *s, TlsEvent e) { s->events |= 1u << e; }
+
+/* The longest JA3 / JA3S string kept (what the inline buffers held before
+ * the strings moved to the heap; longer ones are cut as before). */
+#define JA3_MAX_STRING 2048u
+
+/* Build a JA3 or JA3S string into a heap copy at *out (charged to the
+ * state). false on OOM. */
+static bool ja3_keep(TlsState *s, const TlsHello *h, bool server, char **out, char hash[33])
+{
+    char tmp[JA3_MAX_STRING];
+    tls_ja3_build(h, server, tmp, sizeof tmp, hash);
+    mem_free(s->acct, *out);
+    *out = mem_strndup(s->acct, tmp, strlen(tmp));
+    return *out != NULL;
+}
 
 /* ---- hellos ---- */
 
@@ -151,13 +167,42 @@ static bool parse_extensions(TlsState *s, Reader *r, TlsHello *h, bool server, b
     return true;
 }
 
+/* One block for the six lists of a hello (see TlsHello). */
+#define HELLO_LISTS_BYTES (TLS_MAX_LIST * (5 * sizeof(uint16_t) + sizeof(uint8_t)))
+
+static void hello_lists_set(TlsHello *h, uint16_t *block)
+{
+    h->ciphers = block;
+    h->exts = block + TLS_MAX_LIST;
+    h->groups = block + 2 * TLS_MAX_LIST;
+    h->sigalgs = block + 3 * TLS_MAX_LIST;
+    h->versions = block + 4 * TLS_MAX_LIST;
+    h->pointfmts = (uint8_t *)(block + 5 * TLS_MAX_LIST);
+}
+
+static void hello_lists_free(TlsState *s, TlsHello *h)
+{
+    mem_free(s->acct, h->ciphers);
+    h->ciphers = h->exts = h->groups = h->sigalgs = h->versions = NULL;
+    h->pointfmts = NULL;
+    h->n_ciphers = h->n_exts = h->n_groups = h->n_pointfmts = h->n_sigalgs = h->n_versions = 0;
+}
+
 static bool parse_hello(TlsState *s, Reader *r, bool server, bool *oom)
 {
     TlsHello *h = server ? &s->sh : &s->ch;
     /* a second hello (HelloRetryRequest, renegotiation) replaces the first */
     mem_free(s->acct, h->sni);
     mem_free(s->acct, h->alpn_first);
+    uint16_t *block = h->ciphers;
     memset(h, 0, sizeof(*h));
+    if (block == NULL)
+        block = mem_alloc(s->acct, HELLO_LISTS_BYTES);
+    if (block == NULL) {
+        *oom = true;
+        return true;
+    }
+    hello_lists_set(h, block);
     h->version = rd_be16(r);
     rd_skip(r, 32);
     uint8_t sid = rd_u8(r);
@@ -183,12 +228,18 @@ static bool parse_hello(TlsState *s, Reader *r, bool server, bool *oom)
     if (*oom)
         return true; /* the caller gives up on the flow */
     if (server) {
-        tls_ja3_build(h, true, s->ja3s, sizeof(s->ja3s), s->ja3s_hash);
+        if (!ja3_keep(s, h, true, &s->ja3s, s->ja3s_hash)) {
+            *oom = true;
+            return true;
+        }
         /* TLS 1.3: everything after the ServerHello is encrypted */
         if (h->n_versions == 1 && h->versions[0] >= 0x0304 && h->versions[0] != 0xffff)
             s->encrypted[1] = true;
     } else {
-        tls_ja3_build(h, false, s->ja3, sizeof(s->ja3), s->ja3_hash);
+        if (!ja3_keep(s, h, false, &s->ja3, s->ja3_hash)) {
+            *oom = true;
+            return true;
+        }
         tls_ja4_build(h, false, s->ja4);
     }
     return true;
@@ -211,6 +262,18 @@ static bool parse_certificates(TlsState *s, Reader *r, bool *oom)
         }
         if (s->n_certs >= TLS_MAX_CERTS)
             continue;
+        if (s->n_certs == s->cap_certs) {
+            uint32_t nc = s->cap_certs ? s->cap_certs * 2 : 2;
+            if (nc > TLS_MAX_CERTS)
+                nc = TLS_MAX_CERTS;
+            TlsCert *na = mem_realloc(s->acct, s->certs, (size_t)nc * sizeof(*na));
+            if (na == NULL) {
+                *oom = true;
+                return true;
+            }
+            s->certs = na;
+            s->cap_certs = nc;
+        }
         TlsCert *c = &s->certs[s->n_certs];
         memset(c, 0, sizeof(*c));
         c->der = mem_alloc(s->acct, cl ? cl : 1);
@@ -326,15 +389,19 @@ void tls_state_free(TlsState *s)
         return;
     for (int d = 0; d < 2; d++)
         mem_free(s->acct, s->hs[d]);
+    mem_free(s->acct, s->ja3);
+    mem_free(s->acct, s->ja3s);
     TlsHello *hs[2] = { &s->ch, &s->sh };
     for (int i = 0; i < 2; i++) {
         mem_free(s->acct, hs[i]->sni);
         mem_free(s->acct, hs[i]->alpn_first);
+        mem_free(s->acct, hs[i]->ciphers);
     }
     for (uint32_t i = 0; i < s->n_certs; i++) {
         tls_cert_fini(s->acct, &s->certs[i]);
         mem_free(s->acct, s->certs[i].der);
     }
+    mem_free(s->acct, s->certs);
     mem_free(s->acct, s);
 }
 
@@ -397,6 +464,13 @@ TlsParseStatus tls_parse(TlsState *s, unsigned dir, const uint8_t *buf, size_t l
         }
     }
     *consumed = (uint32_t)rd_pos(&r);
+    /* no partial handshake message waits: give the collection buffer back
+     * (most flows hold none after their hellos and certificates) */
+    if (s->hs_len[dir] == 0 && s->hs[dir] != NULL) {
+        mem_free(s->acct, s->hs[dir]);
+        s->hs[dir] = NULL;
+        s->hs_cap[dir] = 0;
+    }
     return TLS_PARSE_OK;
 }
 
@@ -413,9 +487,11 @@ const TlsCert *tls_cert(const TlsState *s, uint32_t idx)
 
 uint16_t tls_state_version(const TlsState *s)
 {
-    if (s->sh.present)
-        return s->sh.n_versions == 1 ? s->sh.versions[0] : s->sh.version;
-    return 0;
+    if (!s->sh.present)
+        return 0;
+    if (s->sh.versions == NULL)
+        return s->version; /* the lists were released */
+    return s->sh.n_versions == 1 ? s->sh.versions[0] : s->sh.version;
 }
 
 const char *tls_version_name(uint16_t v, char tmp[8])
@@ -449,9 +525,9 @@ bool tls_state_handshake_done(const TlsState *s)
 bool tls_state_logged(const TlsState *s) { return s->logged; }
 void tls_state_set_logged(TlsState *s) { s->logged = true; }
 
-const char *tls_ja3_string(const TlsState *s) { return s->ja3; }
+const char *tls_ja3_string(const TlsState *s) { return s->ja3 != NULL ? s->ja3 : ""; }
 const char *tls_ja3_hash(const TlsState *s) { return s->ja3_hash; }
-const char *tls_ja3s_string(const TlsState *s) { return s->ja3s; }
+const char *tls_ja3s_string(const TlsState *s) { return s->ja3s != NULL ? s->ja3s : ""; }
 const char *tls_ja3s_hash(const TlsState *s) { return s->ja3s_hash; }
 const char *tls_ja4(const TlsState *s) { return s->ja4; }
 
@@ -521,11 +597,11 @@ bool tls_state_buffer(const TlsState *s, TlsBufferId id, const uint8_t **buf, ui
     case TLS_BUF_JA3_HASH:
         return s->ch.present && str_buf(s->ja3_hash, 32, buf, len);
     case TLS_BUF_JA3_STRING:
-        return s->ch.present && str_buf(s->ja3, strlen(s->ja3), buf, len);
+        return s->ch.present && s->ja3 != NULL && str_buf(s->ja3, strlen(s->ja3), buf, len);
     case TLS_BUF_JA3S_HASH:
         return s->sh.present && str_buf(s->ja3s_hash, 32, buf, len);
     case TLS_BUF_JA3S_STRING:
-        return s->sh.present && str_buf(s->ja3s, strlen(s->ja3s), buf, len);
+        return s->sh.present && s->ja3s != NULL && str_buf(s->ja3s, strlen(s->ja3s), buf, len);
     case TLS_BUF_JA4_HASH:
         return s->ch.present && str_buf(s->ja4, strlen(s->ja4), buf, len);
     default:
@@ -537,9 +613,29 @@ bool tls_state_cert_der(const TlsState *s, uint32_t idx, const uint8_t **buf, ui
 {
     if (idx >= s->n_certs)
         return false;
+    if (s->certs[idx].der == NULL)
+        return false; /* released: every consumer was done with it */
     *buf = s->certs[idx].der;
     *len = s->certs[idx].der_len;
     return true;
+}
+
+void tls_state_tx_release(TlsState *s, uint64_t upto, bool need_logged)
+{
+    if (upto < 1 || !tls_state_handshake_done(s) || (need_logged && !s->logged))
+        return;
+    for (uint32_t i = 0; i < s->n_certs; i++) {
+        mem_free(s->acct, s->certs[i].der);
+        s->certs[i].der = NULL;
+    }
+    s->version = tls_state_version(s);
+    hello_lists_free(s, &s->ch);
+    hello_lists_free(s, &s->sh);
+}
+
+static void op_tx_release(void *state, uint64_t upto, bool need_logged)
+{
+    tls_state_tx_release(state, upto, need_logged);
 }
 
 /* ---- the app-layer framework ---- */
@@ -604,6 +700,7 @@ static const AppParserOps g_ops = {
     .tx_get = op_tx_get,
     .tx_progress = op_tx_progress,
     .tx_complete = { 1, 1 },
+    .tx_release = op_tx_release,
 };
 
 int tls_parser_register(void) { return applayer_parser_register(&g_ops); }

@@ -73,12 +73,16 @@ typedef struct TlsHello {
     bool present;
     uint16_t version;      /* legacy_version of the hello */
     uint16_t n_ciphers, n_exts, n_groups, n_pointfmts, n_sigalgs, n_versions;
-    uint16_t ciphers[TLS_MAX_LIST];  /* ServerHello: one */
-    uint16_t exts[TLS_MAX_LIST];
-    uint16_t groups[TLS_MAX_LIST];
-    uint8_t pointfmts[TLS_MAX_LIST];
-    uint16_t sigalgs[TLS_MAX_LIST];
-    uint16_t versions[TLS_MAX_LIST]; /* supported_versions (server: the selected one) */
+    /* The lists, TLS_MAX_LIST entries each, share one heap block (ciphers
+     * is its start) that lives while the handshake is parsed: JA3/JA4 and
+     * the version are derived from them at parse time, and
+     * tls_state_tx_release frees the block (pointers NULL, counts 0). */
+    uint16_t *ciphers;     /* ServerHello: one */
+    uint16_t *exts;
+    uint16_t *groups;
+    uint8_t *pointfmts;
+    uint16_t *sigalgs;
+    uint16_t *versions;    /* supported_versions (server: the selected one) */
     char *sni;
     uint16_t sni_len;
     char *alpn_first;      /* the first ALPN protocol */
@@ -174,5 +178,14 @@ void tls_cert_fini(MemAccount *acct, TlsCert *c);
  * only. Returns as applayer_parser_register. Framework tx pointers are the
  * TlsState * itself (one tx). */
 int tls_parser_register(void);
+
+/* The framework's tx_release (applayer_flow_tx_release): once the one
+ * transaction (the handshake, id 0) is below `upto`, done and, when
+ * need_logged, logged, the certificates' DER copies -- read only by
+ * tls.certs inspection, the largest part of a finished state -- are freed
+ * (tls_state_cert_der is false from then on), and so are the hellos' lists;
+ * the parsed fields (subject, issuer, fingerprint, SNI, versions, JA3/JA4
+ * strings, ...) stay for EVE, alert metadata and packet keywords. */
+void tls_state_tx_release(TlsState *s, uint64_t upto, bool need_logged);
 
 #endif

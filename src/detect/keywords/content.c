@@ -21,28 +21,105 @@
 /* Search                                                              */
 /* ------------------------------------------------------------------ */
 
+/* ASCII lowercase, as tolower() in the C locale the rules were parsed in. */
+static inline uint8_t lc(uint8_t b) { return b >= 'A' && b <= 'Z' ? (uint8_t)(b + 32) : b; }
+
+static bool is_alpha(uint8_t b) { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'); }
+
+/* How often a byte shows up in traffic, roughly (lower = rarer): NUL,
+ * space, 0xff and the letters, digits and URL punctuation of text
+ * protocols are common; other bytes less so. */
+static int byte_commonness(uint8_t b)
+{
+    if (b == 0x00 || b == ' ' || b == 0xff || b == 0x01)
+        return 5;
+    if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '/' || b == '.' || b == '-' || b == '=' ||
+        b == ':' || b == '\r' || b == '\n')
+        return 3;
+    if (b >= 'A' && b <= 'Z')
+        return 2;
+    return 1;
+}
+
+/* Choose c->anchor: the rarest-looking byte (first of equals); for nocase
+ * patterns a letter only when there is nothing else. */
+static void content_set_anchor(ContentCtx *c)
+{
+    int best = 1 << 20;
+    c->anchor = 0;
+    for (uint32_t i = 0; i < c->len; i++) {
+        int sc = byte_commonness(c->pat[i]) + ((c->flags & CT_NOCASE) && is_alpha(c->pat[i]) ? 100 : 0);
+        if (sc < best) {
+            best = sc;
+            c->anchor = i;
+        }
+    }
+}
+
+static bool equal_nocase(const uint8_t *h, const uint8_t *pat, uint32_t len)
+{
+    for (uint32_t k = 0; k < len; k++)
+        if (lc(h[k]) != pat[k])
+            return false;
+    return true;
+}
+
+/* The byte-by-byte nocase search of hay[from, n). */
+static int64_t find_nocase_slow(const ContentCtx *c, const uint8_t *hay, size_t from, size_t n)
+{
+    uint8_t first = c->pat[0];
+    for (size_t i = from; i + c->len <= n; i++)
+        if (lc(hay[i]) == first && equal_nocase(hay + i, c->pat, c->len))
+            return (int64_t)i;
+    return -1;
+}
+
+/*
+ * memchr for the anchor byte, then compare the whole pattern there: far
+ * cheaper than memmem's per-call set-up on the short windows rules search.
+ * When the anchor keeps showing up without a match (a common byte after
+ * all), the rest of the window goes to memmem / the plain nocase loop, so
+ * the cost stays linear in the window.
+ */
 int64_t content_find(const ContentCtx *c, const uint8_t *buf, uint32_t start, uint32_t end)
 {
     if (end < start || end - start < c->len || c->len == 0)
         return c->len == 0 && start <= end ? (int64_t)start : -1;
     const uint8_t *hay = buf + start;
     size_t n = end - start;
-    if (!(c->flags & CT_NOCASE)) {
-        const uint8_t *f = memmem(hay, n, c->pat, c->len);
-        return f ? (int64_t)(f - buf) : -1;
+    bool nocase = (c->flags & CT_NOCASE) != 0;
+    size_t ai = c->anchor < c->len ? c->anchor : 0;
+    uint8_t ab = c->pat[ai];
+    int64_t r = -1;
+    if (nocase && is_alpha(ab)) {
+        r = find_nocase_slow(c, hay, 0, n);
+    } else {
+        size_t last = n - c->len; /* the last start position */
+        size_t i = 0, misses = 0, max_misses = 8 + n / 32;
+        for (;;) {
+            const uint8_t *q = memchr(hay + i + ai, ab, last - i + 1);
+            if (q == NULL)
+                break;
+            size_t at = (size_t)(q - hay) - ai;
+            if (nocase ? equal_nocase(hay + at, c->pat, c->len) : memcmp(hay + at, c->pat, c->len) == 0) {
+                r = (int64_t)at;
+                break;
+            }
+            if (at == last)
+                break;
+            i = at + 1;
+            if (++misses > max_misses) {
+                if (nocase) {
+                    r = find_nocase_slow(c, hay, i, n);
+                } else {
+                    const uint8_t *f = memmem(hay + i, n - i, c->pat, c->len);
+                    r = f ? (int64_t)(f - hay) : -1;
+                }
+                break;
+            }
+        }
     }
-    /* pat is stored lowercased when nocase */
-    uint8_t first = c->pat[0];
-    for (size_t i = 0; i + c->len <= n; i++) {
-        if ((uint8_t)tolower(hay[i]) != first)
-            continue;
-        uint32_t k = 1;
-        while (k < c->len && (uint8_t)tolower(hay[i + k]) == c->pat[k])
-            k++;
-        if (k == c->len)
-            return (int64_t)(start + i);
-    }
-    return -1;
+    return r >= 0 ? r + (int64_t)start : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -188,6 +265,7 @@ static int content_setup(DetectParse *pc, const char *arg)
     }
     if (neg)
         c->flags |= CT_NEGATED;
+    content_set_anchor(c);
     return detect_sm_add_buffer(pc, &kw_content, c);
 }
 
@@ -228,6 +306,7 @@ static int nocase_setup(DetectParse *pc, const char *arg)
     c->flags |= CT_NOCASE;
     for (uint32_t i = 0; i < c->len; i++)
         c->pat[i] = (uint8_t)tolower(c->pat[i]);
+    content_set_anchor(c);
     return 0;
 }
 

@@ -53,6 +53,9 @@ typedef struct ContentCtx {
     uint32_t flags;     /* CT_* */
     int32_t depth, offset, distance, within;
     uint32_t fp_off, fp_len;  /* fast_pattern chop */
+    uint32_t anchor;    /* index of the pattern byte content_find looks for first: a
+                           rarely seen byte, not a letter when nocase (set by the
+                           content / nocase setup; any value < len is correct) */
 } ContentCtx;
 
 /* Is this content relative to the previous payload keyword? */

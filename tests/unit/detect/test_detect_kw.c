@@ -3,8 +3,8 @@
  * test_detect_kw.c: unit tests for the keywords added in session 2 --
  * xbits / hostbits, stream_size, base64_decode / base64_data, asn1, tag,
  * tls.version, dns.opcode, app-layer-event, byte_test's 0-byte string form,
- * the load-failure reasons of ssh_proto / ftpbounce -- and the per-port
- * rule groups.
+ * the load-failure reasons of ssh_proto / ftpbounce -- the per-port
+ * rule groups, and content_find's anchored search.
  *
  * Rules are loaded from text (detect_engine_new_from_text); packets are
  * built by hand; stream_size, dns.opcode, app-layer-event and tls.version
@@ -30,6 +30,7 @@
 #include "detect/detect.h"
 #include "detect/keywords/asn1.h"
 #include "detect/keywords/base64.h"
+#include "detect/keywords/content.h"
 #include "stream/stream.h"
 
 /* ------------------------------------------------------------------ */
@@ -526,8 +527,11 @@ static void test_dns_keywords(void **state)
                             "alert dns any any -> any any (dns.query; content:\"EXAMPLE\"; nocase; sid:8;)\n"
                             "alert dns any any -> any any (dns.query; content:\"exampel\"; sid:9;)\n"
                             "alert dns any any -> any any (dns.query; dotprefix; content:\".a.example\"; sid:10;)\n"
-                            "alert dns any any -> any any (dns.query; content:\"EXAMPLE\"; sid:11;)\n");
-    assert_int_equal(detect_engine_rules_loaded(de), 11); /* unknown events load */
+                            "alert dns any any -> any any (dns.query; content:\"EXAMPLE\"; sid:11;)\n"
+                            /* dotprefix patterns enter the prefilter without their dot */
+                            "alert dns any any -> any any (dns.query; dotprefix; content:\".example\"; endswith; sid:12;)\n"
+                            "alert dns any any -> any any (dns.query; dotprefix; content:\".b.example\"; sid:13;)\n");
+    assert_int_equal(detect_engine_rules_loaded(de), 13); /* unknown events load */
     DetectAlerts out;
     dns_run(de, 0x0100, &out); /* standard query, RD */
     assert_true(has_sid(&out, 7));
@@ -535,6 +539,8 @@ static void test_dns_keywords(void **state)
     assert_false(has_sid(&out, 9));
     assert_true(has_sid(&out, 10));
     assert_false(has_sid(&out, 11));
+    assert_true(has_sid(&out, 12));
+    assert_false(has_sid(&out, 13));
     assert_true(has_sid(&out, 2));
     assert_false(has_sid(&out, 1));
     assert_false(has_sid(&out, 3));
@@ -548,6 +554,52 @@ static void test_dns_keywords(void **state)
     assert_false(has_sid(&out, 6));
     detect_engine_free(de);
     assert_int_equal(n_loaded("alert dns any any -> any any (dns.opcode:16; sid:1;)\n"), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* content_find: memchr on the anchor byte, fallbacks                  */
+/* ------------------------------------------------------------------ */
+
+static int64_t find(const char *pat, uint32_t anchor, bool nocase, const char *buf, uint32_t start, uint32_t end)
+{
+    ContentCtx c;
+    memset(&c, 0, sizeof c);
+    c.pat = (uint8_t *)(uintptr_t)pat;
+    c.len = (uint32_t)strlen(pat);
+    c.anchor = anchor;
+    c.flags = nocase ? CT_NOCASE : 0;
+    return content_find(&c, (const uint8_t *)buf, start, end);
+}
+
+static void test_content_find(void **state)
+{
+    (void)state;
+    /* leftmost match, anchor inside the pattern */
+    assert_int_equal(find("xyz/", 3, false, "aaxyz/bbxyz/", 0, 12), 2);
+    assert_int_equal(find("xyz/", 3, false, "aaxyz/bbxyz/", 3, 12), 8);
+    /* the window: a match must end by `end` */
+    assert_int_equal(find("ab", 1, false, "abab", 1, 4), 2);
+    assert_int_equal(find("ab", 1, false, "abab", 1, 3), -1);
+    assert_int_equal(find("b/", 1, false, "ab/", 0, 3), 1); /* anchor at the last byte of the window */
+    /* an anchor out of range means the first byte */
+    assert_int_equal(find("cd", 99, false, "abcd", 0, 4), 2);
+    /* nocase: a non-letter anchor, then a case-insensitive compare; all letters: byte loop */
+    assert_int_equal(find("get /x", 3, true, "xxGET /X", 0, 8), 2);
+    assert_int_equal(find("abc", 0, true, "xABc", 0, 4), 1);
+    assert_int_equal(find("abd", 0, true, "xABc", 0, 4), -1);
+    /* an anchor byte seen far too often: memmem / the byte loop finish the search */
+    static char hay[1200];
+    size_t n = 0;
+    while (n + 2 < 1000) {
+        hay[n++] = 'a';
+        hay[n++] = '/';
+    }
+    memcpy(hay + n, "a/b", 3);
+    n += 3;
+    assert_int_equal(find("a/b", 1, false, hay, 0, (uint32_t)n), (int64_t)n - 3);
+    assert_int_equal(find("a/b", 1, true, hay, 0, (uint32_t)n), (int64_t)n - 3);
+    assert_int_equal(find("a/c", 1, false, hay, 0, (uint32_t)n), -1);
+    assert_int_equal(find("a/c", 1, true, hay, 0, (uint32_t)n), -1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -796,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_unparsed_protocols_fail),
         cmocka_unit_test(test_ssh_buffers),
         cmocka_unit_test(test_port_groups),
+        cmocka_unit_test(test_content_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,6 +175,38 @@ static DnsTx *one_udp(DnsState *s, unsigned dir, const Buf *b)
     return dns_state_tx(s, dns_state_tx_count(s) - 1);
 }
 
+/* Release: answered and logged txs go, oldest first; an open one stops it,
+ * and a later answer still pairs with its query. */
+static void test_tx_release(void **st)
+{
+    (void)st;
+    static Buf q1, q2, q3, r1, r3;
+    q1.n = q2.n = q3.n = r1.n = r3.n = 0;
+    query(&q1, 1, "www.example.com", 1);
+    query(&q2, 2, "www.example.com", 1);
+    query(&q3, 3, "www.example.com", 1);
+    big_response(&r1, 1);
+    big_response(&r3, 3);
+    DnsState *s = dns_state_new(&g_acct, false);
+    DnsTx *t0 = one_udp(s, 0, &q1);
+    one_udp(s, 0, &q2);
+    one_udp(s, 0, &q3);
+    uint32_t c, need;
+    assert_int_equal(dns_parse(s, 1, r1.b, r1.n, &c, &need), DNS_PARSE_OK);
+    assert_non_null(t0->response); /* answers tx 0 */
+    assert_int_equal(dns_state_tx_release(s, 3, true), 0); /* not logged */
+    t0->logged = 3;
+    assert_int_equal(dns_state_tx_release(s, 0, true), 0); /* not below upto */
+    assert_int_equal(dns_state_tx_release(s, 3, true), 1);
+    assert_null(dns_state_tx(s, 0));
+    assert_int_equal(dns_state_tx_release(s, 3, false), 0); /* tx 1 unanswered */
+    /* the answer to tx 2 still finds it */
+    assert_int_equal(dns_parse(s, 1, r3.b, r3.n, &c, &need), DNS_PARSE_OK);
+    assert_non_null(dns_state_tx(s, 2)->response);
+    assert_int_equal(dns_state_tx_count(s), 3);
+    dns_state_free(s);
+}
+
 static void test_query_response(void **st)
 {
     (void)st;
@@ -500,6 +532,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_query_response, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tx_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eve_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compression_loops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlong_name, setup, teardown),

@@ -286,6 +286,32 @@ static void test_pipelining(void **st)
     t_close(&t);
 }
 
+/* The framework's release: only logged txs go when logging is wanted, the
+ * oldest first, and never one still being parsed. */
+static void test_tx_release_logged(void **st)
+{
+    (void)st;
+    T t;
+    t_open(&t);
+    feeds(&t, 0, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n", 0);
+    feeds(&t, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0);
+    feeds(&t, 0, "GET /c HTTP/1.1\r\nHost: h\r\n\r\n", 0); /* no response yet */
+    HttpTx *a = tx_at(&t, 0), *b = tx_at(&t, 1);
+    assert_true(http_tx_complete(a) && http_tx_complete(b));
+    assert_int_equal(http_state_tx_release(t.s, 3, true), 0); /* none logged */
+    http_tx_set_logged(b);
+    assert_int_equal(http_state_tx_release(t.s, 3, true), 0); /* a blocks b */
+    http_tx_set_logged(a);
+    assert_int_equal(http_state_tx_release(t.s, 1, true), 1); /* below 1 only */
+    assert_null(http_state_tx(t.s, 0));
+    assert_int_equal(http_state_tx_release(t.s, 3, true), 1); /* c is open */
+    assert_null(http_state_tx(t.s, 1));
+    assert_non_null(http_state_tx(t.s, 2));
+    assert_int_equal(http_state_tx_release(t.s, 3, false), 0);
+    t_close(&t);
+}
+
 static void test_keepalive_interleaved(void **st)
 {
     (void)st;
@@ -1089,6 +1115,7 @@ int main(void)
         cmocka_unit_test(test_simple_one_byte_chunks),
         cmocka_unit_test(test_simple_odd_chunks),
         cmocka_unit_test(test_pipelining),
+        cmocka_unit_test(test_tx_release_logged),
         cmocka_unit_test(test_keepalive_interleaved),
         cmocka_unit_test(test_chunked_gzip),
         cmocka_unit_test(test_deflate_variants_and_layers),

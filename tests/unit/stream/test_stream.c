@@ -595,6 +595,53 @@ static void test_fin_teardown(void **state)
     t_free(t);
 }
 
+/* A session closed by FINs both ways gives its reassembly memory back at
+ * once, not at flow end (the flow may wait for its timeout). */
+static void test_closed_releases(void **state)
+{
+    (void)state;
+    T *t = t_new(NULL);
+    handshake(t);
+    cdata(t, 0, "req");
+    pkt(t, 1, TCP_ACK | TCP_PSH, S(0), C(3), "resp", 4);
+    assert_true(stream_ctx_reassembly_account(t->ctx)->used > 0);
+    pkt(t, 0, TCP_FIN | TCP_ACK, C(3), S(4), NULL, 0);
+    pkt(t, 1, TCP_FIN | TCP_ACK, S(4), C(4), NULL, 0);
+    pkt(t, 0, TCP_ACK, C(4), S(5), NULL, 0);
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_CLOSED);
+    assert_true(stream_has_session(&t->flow));
+    assert_int_equal(stream_ctx_reassembly_account(t->ctx)->used, 0);
+    t_free(t);
+}
+
+/* With raw inspection on, a closed session's bytes stay until the raw
+ * inspector has consumed them, look-back included, then go. */
+static void test_closed_raw_releases(void **state)
+{
+    (void)state;
+    T *t = t_new(NULL);
+    stream_ctx_set_raw(t->ctx, true, 3);
+    handshake(t);
+    cdata(t, 0, "req");
+    pkt(t, 1, TCP_ACK | TCP_PSH, S(0), C(3), "resp", 4);
+    pkt(t, 0, TCP_FIN | TCP_ACK, C(3), S(4), NULL, 0);
+    pkt(t, 1, TCP_FIN | TCP_ACK, S(4), C(4), NULL, 0);
+    pkt(t, 0, TCP_ACK, C(4), S(5), NULL, 0);
+    assert_int_equal(t->flow.tcp_state, FLOW_TCP_CLOSED);
+    assert_true(stream_ctx_reassembly_account(t->ctx)->used > 0);
+    StreamRawChunk ch;
+    assert_true(stream_raw_chunk(&t->flow, 0, 0, true, &ch));
+    assert_memory_equal(ch.data, "req", 3);
+    stream_raw_consume(&t->flow, 0, ch.offset + ch.len);
+    assert_true(stream_ctx_reassembly_account(t->ctx)->used > 0); /* the server's bytes */
+    assert_true(stream_raw_chunk(&t->flow, 1, 0, true, &ch));
+    assert_memory_equal(ch.data, "resp", 4);
+    stream_raw_consume(&t->flow, 1, ch.offset + ch.len);
+    assert_int_equal(stream_ctx_reassembly_account(t->ctx)->used, 0);
+    assert_false(stream_raw_chunk(&t->flow, 0, 3, true, &ch));
+    t_free(t);
+}
+
 static void test_fin_server_first(void **state)
 {
     (void)state;
@@ -818,6 +865,8 @@ int main(void)
         cmocka_unit_test(test_rst_flushes),
         cmocka_unit_test(test_rst_out_of_window_ignored),
         cmocka_unit_test(test_fin_teardown),
+        cmocka_unit_test(test_closed_releases),
+        cmocka_unit_test(test_closed_raw_releases),
         cmocka_unit_test(test_fin_server_first),
         cmocka_unit_test(test_flow_end_flushes),
         cmocka_unit_test(test_invalid_ack_and_window),

@@ -13,6 +13,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -411,6 +412,30 @@ static void run_tls12(size_t chunk, size_t rec_max)
     eve_tls_fields(&j, s);
     json_object_end(&j);
     assert_true(json_complete(&j));
+    assert_string_equal(json_cstr(&j), g_expect_json);
+    json_fini(&j);
+
+    /* release: not before it is logged; then the DER goes, the record stays */
+    const uint8_t *der;
+    uint32_t der_len;
+    uint64_t used = atomic_load(&g_acct.used);
+    uint16_t version = tls_state_version(s);
+    assert_non_null(tls_client_hello(s)->ciphers);
+    tls_state_tx_release(s, 1, true);
+    assert_true(tls_state_cert_der(s, 0, &der, &der_len));
+    tls_state_set_logged(s);
+    tls_state_tx_release(s, 0, true);
+    assert_true(tls_state_cert_der(s, 0, &der, &der_len));
+    tls_state_tx_release(s, 1, true);
+    assert_false(tls_state_cert_der(s, 0, &der, &der_len));
+    assert_true(atomic_load(&g_acct.used) <= used - sizeof(g_cert_der));
+    assert_null(tls_client_hello(s)->ciphers); /* the hellos' lists went too */
+    assert_int_equal(tls_client_hello(s)->n_ciphers, 0);
+    assert_int_equal(tls_state_version(s), version);
+    json_init(&j, NULL);
+    json_object_begin(&j);
+    eve_tls_fields(&j, s);
+    json_object_end(&j);
     assert_string_equal(json_cstr(&j), g_expect_json);
     json_fini(&j);
     tls_state_free(s);
