@@ -98,6 +98,11 @@ typedef struct Flow {
     uint8_t tclass;            /* timeout class = LRU list the flow is on */
     bool tcp_syn_seen;         /* the client's opening SYN was seen ... */
     uint32_t tcp_syn_seq;      /* ... with this sequence number (port reuse) */
+
+    /* added for engine threads: the engine's number of the message (capture
+     * record) that created the flow, so that flows of several workers can be
+     * put in one creation order (0 until the engine sets it) */
+    uint64_t engine_seq;
 } Flow;
 
 typedef struct FlowConfig {
@@ -178,6 +183,13 @@ void flow_table_tcp_state_changed(FlowTable *t, Flow *f);
  * protocol/state timeout before capture time now_ns, earliest deadline
  * first (ties: oldest flow first). Costs O(1) when nothing is due. */
 void flow_table_timeout(FlowTable *t, int64_t now_ns);
+
+/* The capture time after which f times out at the table's current timeouts
+ * (its last-packet clock plus the timeout of its class; the emergency ones
+ * in emergency mode): flow_table_timeout ends flows in the order of this
+ * value, then creation. For the engine, to merge the timeout order of
+ * several tables. Thread-safe as the table itself (owner only). */
+int64_t flow_table_deadline(const FlowTable *t, const Flow *f);
 
 /* End every flow with `reason`, oldest created first (deterministic). */
 void flow_table_flush(FlowTable *t, FlowEndReason reason);

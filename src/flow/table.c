@@ -544,6 +544,11 @@ void flow_table_timeout(FlowTable *t, int64_t now_ns)
     emergency_check(t);
 }
 
+int64_t flow_table_deadline(const FlowTable *t, const Flow *f)
+{
+    return f->touch_ns + class_timeout_ns(t, f->tclass);
+}
+
 void flow_table_flush(FlowTable *t, FlowEndReason reason)
 {
     while (t->c_head != NULL)

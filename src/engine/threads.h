@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * threads.h: the pipeline on several threads (threading.threads > 1).
+ *
+ *   main thread: capture reader + merger        worker threads 0..N-1
+ *   capture_next -> dispatch_hash % N --ring--> decode, flow, stream,
+ *                                               app-layer, detect; records
+ *   merger: records in message order <--ring--  into a memory EveWriter
+ *           -> eve.json; anomaly detector
+ *
+ * Messages: every capture record becomes one numbered message (its bytes
+ * copied into the worker's input ring, which is the preallocated packet
+ * pool: nothing is allocated per packet). The reader keeps the clock (the
+ * highest capture time, as the single-threaded loop does) and sends it with
+ * each frame; when it crosses a second it BROADCASTS a tick message to
+ * every worker, at the same place in the packet order as the single thread
+ * runs its timeouts; at the end (or on SIGINT/SIGTERM) it broadcasts a
+ * flush. A full ring makes the reader wait (it merges meanwhile): nothing
+ * is dropped.
+ *
+ * Output: each message gives, in the worker's output ring, its records
+ * (complete EVE lines), the packets the anomaly detector must see, and a
+ * DONE mark. The merger follows the reader's list of messages in order:
+ * for a frame it copies that worker's lines to eve.json and feeds the
+ * anomaly detector at the same point as the single thread does (so the
+ * detector, which keeps per-host state across all flows, sees every packet
+ * in capture order and gives the same scores at any N); for a broadcast it
+ * merges the workers' flow-end groups by the key the single-threaded table
+ * would have used: (deadline, creating message, creation number) for
+ * timeouts, (creating message, creation number) for the flush. So the file
+ * has the same bytes as with one thread, except the stats record's memory
+ * figures (see pipeline_finish) -- and known gaps, listed in docs/ARCHITECTURE.md.
+ *
+ * Not covered by the ordering: fast.log lines (workers write them directly,
+ * under the file's lock; same lines, order may differ).
+ */
+#ifndef KASBAH_ENGINE_THREADS_H
+#define KASBAH_ENGINE_THREADS_H
+
+#include "capture/pcap_file.h"
+#include "decode/packet.h"
+#include "engine/pipeline.h"
+#include "flow/flow.h"
+
+/*
+ * Run the input through pl->n_workers worker threads until the end or
+ * *pl->stop, then flush every worker's flows and write all their records.
+ * pl->eve must be set. 0, or -1 after logging (rings or threads could not
+ * be made; nothing was read then).
+ */
+int threads_run(Pipeline *pl, CaptureSource *cs, void (*on_tick)(void *user), void *tick_user);
+
+/* Worker side, called by pipeline.c on a worker thread (w->th set): */
+
+/* The anomaly detector's turn for p: hand the records so far, then p
+ * (without its byte pointers), to the merger. */
+void threads_worker_anomaly(Worker *w, const Packet *p);
+/* A flow starts ending: the records from here to unit_end belong to it and
+ * are ordered by its key. */
+void threads_worker_unit_begin(Worker *w, const Flow *f);
+void threads_worker_unit_end(Worker *w);
+
+#endif
