@@ -424,10 +424,13 @@ static void decode_record(Worker *w, const CaptureRecord *rec)
     decode_packet_free(w->decode, chain);
 }
 
-void pipeline_worker_packet(Worker *w, const CaptureRecord *rec, int64_t now_ns)
+void pipeline_worker_packet(Worker *w, const CaptureRecord *rec, int64_t now_ns,
+                            int64_t flow_now_ns)
 {
     w->now_ns = now_ns;
     w->clock_set = true;
+    if (flow_now_ns != INT64_MIN)
+        flow_table_clock_raise(w->flows, flow_now_ns);
     decode_record(w, rec);
 }
 

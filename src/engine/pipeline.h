@@ -151,8 +151,11 @@ void pipeline_reader_account(Pipeline *pl, const CaptureRecord *rec);
 /* One worker's side of a message: */
 
 /* Decode and process one frame (rec's bytes are valid for the call) at the
- * reader's clock now_ns. */
-void pipeline_worker_packet(Worker *w, const CaptureRecord *rec, int64_t now_ns);
+ * reader's clock now_ns; flow_now_ns (INT64_MIN: none yet) is the highest
+ * time of the IP frames so far, what the one flow table of a single thread
+ * would have as its clock. */
+void pipeline_worker_packet(Worker *w, const CaptureRecord *rec, int64_t now_ns,
+                            int64_t flow_now_ns);
 /* The time-driven work at the reader's clock now_ns (flow timeouts, defrag). */
 void pipeline_worker_tick(Worker *w, int64_t now_ns);
 /* End of input: end every flow of this worker (reason shutdown) at now_ns. */

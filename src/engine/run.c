@@ -75,6 +75,7 @@ static void register_known_keys(void)
     conf_register_known("pcap-file");
     conf_register_known("engine");
     conf_register_known("threading");
+    conf_register_known("output"); /* output.ordered: threads.h */
 }
 
 /* Built-in defaults, then -c, then --set. Returns 0 or an exit code. */

@@ -52,6 +52,7 @@ typedef struct InMsg {
     uint64_t seq;
     int64_t now_ns;
     int64_t ts_ns;
+    int64_t flow_now_ns; /* highest time of an IP frame so far (INT64_MIN: none) */
     uint64_t pcap_cnt;
     uint32_t caplen, wirelen;
     int32_t datalink;
@@ -105,6 +106,7 @@ struct Threads {
     bool *bdone;        /* per worker: DONE seen for the current broadcast */
     uint64_t seq;
     int64_t now_ns, next_tick_ns;
+    int64_t flow_now_ns;   /* see InMsg */
     bool clock_set, ticked;
     Flow stub;          /* carries a flow_id to the anomaly detector */
 };
@@ -231,7 +233,7 @@ static void *worker_main(void *arg)
             rec.ts_ns = im->ts_ns;
             rec.pcap_cnt = im->pcap_cnt;
             wt->phase = PH_PACKET;
-            pipeline_worker_packet(w, &rec, im->now_ns);
+            pipeline_worker_packet(w, &rec, im->now_ns, im->flow_now_ns);
             break;
         }
         case MSG_TICK:
@@ -425,6 +427,10 @@ static void dispatch(Threads *t, const CaptureRecord *rec)
 {
     uint32_t h = dispatch_hash(rec->data, rec->caplen, rec->datalink);
     unsigned i = h % t->n;
+    /* the single thread's flow table clock moves with the frames that get
+     * a flow; frames with an IP header are the reader's best guess of them */
+    if (h != 0 && rec->ts_ns > t->flow_now_ns)
+        t->flow_now_ns = rec->ts_ns;
     size_t caplen = rec->caplen;
     if (sizeof(InMsg) + caplen > ring_max_payload(&t->wt[i].in)) {
         log_warn("%s: record %llu of %zu bytes is too big to hand to a worker; cut to %zu",
@@ -438,6 +444,7 @@ static void dispatch(Threads *t, const CaptureRecord *rec)
     m->seq = t->seq;
     m->now_ns = t->now_ns;
     m->ts_ns = rec->ts_ns;
+    m->flow_now_ns = t->flow_now_ns;
     m->pcap_cnt = rec->pcap_cnt;
     m->caplen = (uint32_t)caplen;
     m->wirelen = rec->wirelen;
@@ -498,6 +505,7 @@ static int threads_setup(Threads *t, Pipeline *pl)
     memset(t, 0, sizeof *t);
     t->pl = pl;
     t->n = pl->n_workers;
+    t->flow_now_ns = INT64_MIN;
     doorbell_init(&t->bell);
     mem_account_init(&t->acct, "threads", 0);
     t->wt = mem_calloc(NULL, t->n, sizeof *t->wt);

@@ -191,6 +191,11 @@ void flow_table_timeout(FlowTable *t, int64_t now_ns);
  * several tables. Thread-safe as the table itself (owner only). */
 int64_t flow_table_deadline(const FlowTable *t, const Flow *f);
 
+/* Move the table clock (the last-packet time given to flows) forward to
+ * ns, as if a packet of another table had been seen; never backwards. For
+ * the engine's workers, whose tables each see part of the input. */
+void flow_table_clock_raise(FlowTable *t, int64_t ns);
+
 /* End every flow with `reason`, oldest created first (deterministic). */
 void flow_table_flush(FlowTable *t, FlowEndReason reason);
 

@@ -549,6 +549,14 @@ int64_t flow_table_deadline(const FlowTable *t, const Flow *f)
     return f->touch_ns + class_timeout_ns(t, f->tclass);
 }
 
+void flow_table_clock_raise(FlowTable *t, int64_t ns)
+{
+    if (!t->clock_set || ns > t->clock_ns) {
+        t->clock_ns = ns;
+        t->clock_set = true;
+    }
+}
+
 void flow_table_flush(FlowTable *t, FlowEndReason reason)
 {
     while (t->c_head != NULL)
