@@ -69,7 +69,7 @@ static bool quoted_v4(Reader r, Pair *out)
 {
     if (!rd_skip(&r, 8))
         return false;
-    uint8_t vhl = rd_peek_u8(&r, 0);
+    uint8_t vhl = rd_peek_u8(&r, rd_pos(&r));
     if (!rd_ok(&r) || vhl >> 4 != 4 || !rd_skip(&r, 12))
         return false;
     memset(out, 0, sizeof *out);
@@ -80,7 +80,7 @@ static bool quoted_v6(Reader r, Pair *out)
 {
     if (!rd_skip(&r, 8))
         return false;
-    uint8_t v = rd_peek_u8(&r, 0);
+    uint8_t v = rd_peek_u8(&r, rd_pos(&r));
     if (!rd_ok(&r) || v >> 4 != 6 || !rd_skip(&r, 8))
         return false;
     return rd_copy(&r, out->a, 16) && rd_copy(&r, out->b, 16);
@@ -104,7 +104,7 @@ static bool ipv4_pair(Reader r, Pair *out)
         return false;
     /* an ICMP error (first fragment only: later ones have no ICMP header) */
     if (proto == 1 && (fo & 0x1fff) == 0 && hlen >= 20 && rd_skip(&r, hlen - 20)) {
-        uint8_t type = rd_peek_u8(&r, 0);
+        uint8_t type = rd_peek_u8(&r, rd_pos(&r));
         Pair q;
         if (rd_ok(&r) && icmp4_error(type) && quoted_v4(r, &q))
             *out = q;
@@ -114,7 +114,7 @@ static bool ipv4_pair(Reader r, Pair *out)
 
 static bool ipv6_pair(Reader r, Pair *out)
 {
-    uint8_t v = rd_peek_u8(&r, 0);
+    uint8_t v = rd_peek_u8(&r, rd_pos(&r));
     if (!rd_ok(&r) || v >> 4 != 6 || !rd_skip(&r, 6))
         return false;
     uint8_t nh = rd_u8(&r);
@@ -126,13 +126,13 @@ static bool ipv6_pair(Reader r, Pair *out)
     /* walk hop-by-hop, routing and destination options to an ICMPv6 error;
      * a fragment header stops the walk (not first-fragment-safe) */
     for (int i = 0; i < MAX_TAGS && (nh == 0 || nh == 43 || nh == 60); i++) {
-        nh = rd_peek_u8(&r, 0);
-        size_t l = ((size_t)rd_peek_u8(&r, 1) + 1) * 8;
+        nh = rd_peek_u8(&r, rd_pos(&r));
+        size_t l = ((size_t)rd_peek_u8(&r, rd_pos(&r) + 1) + 1) * 8;
         if (!rd_ok(&r) || !rd_skip(&r, l))
             return true;
     }
     if (nh == 58) {
-        uint8_t type = rd_peek_u8(&r, 0);
+        uint8_t type = rd_peek_u8(&r, rd_pos(&r));
         Pair q;
         if (rd_ok(&r) && type < 128 && quoted_v6(r, &q)) /* RFC 4443 2.1 */
             *out = q;
@@ -161,7 +161,7 @@ static bool ether_pair(Reader r, uint16_t type, Pair *out)
                 if (!rd_ok(&r))
                     return false;
                 if (lbl & 0x100) { /* bottom of stack: guess by the version nibble */
-                    uint8_t v = rd_peek_u8(&r, 0);
+                    uint8_t v = rd_peek_u8(&r, rd_pos(&r));
                     if (!rd_ok(&r))
                         return false;
                     return v >> 4 == 4 ? ipv4_pair(r, out) : v >> 4 == 6 ? ipv6_pair(r, out) : false;
@@ -185,7 +185,7 @@ static bool ether_pair(Reader r, uint16_t type, Pair *out)
 
 static bool raw_pair(Reader r, Pair *out)
 {
-    uint8_t v = rd_peek_u8(&r, 0);
+    uint8_t v = rd_peek_u8(&r, rd_pos(&r));
     if (!rd_ok(&r))
         return false;
     return v >> 4 == 4 ? ipv4_pair(r, out) : v >> 4 == 6 ? ipv6_pair(r, out) : false;
