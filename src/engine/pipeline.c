@@ -311,7 +311,7 @@ static void process(Worker *w, Packet *p)
     EveWriter *eve = weve(w);
     Flow *f = flow_table_handle(w->flows, p);
     if (f != NULL && f->engine_seq == 0)
-        f->engine_seq = w->cur_seq;
+        f->engine_seq = (uint32_t)w->cur_seq; /* serial number (threads.c) */
 
     if (f != NULL) {
         applayer_packet_begin(f);

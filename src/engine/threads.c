@@ -62,7 +62,8 @@ typedef struct InMsg {
 /* Order of flow-end groups within a broadcast (compared field by field). */
 typedef struct UnitKey {
     int64_t deadline;
-    uint64_t created;   /* engine_seq of the creating message */
+    uint32_t created;   /* Flow.engine_seq: low 32 bits of the creating message */
+    uint32_t pad;
     uint64_t local;     /* the table's creation number */
 } UnitKey;
 
@@ -111,7 +112,7 @@ struct Threads {
     Flow stub;          /* carries a flow_id to the anomaly detector */
 };
 
-static const UnitKey STRAY = { INT64_MIN, 0, 0 };
+static const UnitKey STRAY = { INT64_MIN, 0, 0, 0 };
 
 /* ------------------------------------------------------------------ */
 /* Worker side                                                        */
@@ -189,9 +190,9 @@ void threads_worker_unit_begin(Worker *w, const Flow *f)
     struct WorkerThread *wt = w->th;
     emit_records(wt, wt->key);
     if (wt->phase == PH_TICK)
-        wt->key = (UnitKey){ flow_table_deadline(w->flows, f), f->engine_seq, f->seq };
+        wt->key = (UnitKey){ flow_table_deadline(w->flows, f), f->engine_seq, 0, f->seq };
     else if (wt->phase == PH_FLUSH)
-        wt->key = (UnitKey){ 0, f->engine_seq, f->seq };
+        wt->key = (UnitKey){ 0, f->engine_seq, 0, f->seq };
 }
 
 void threads_worker_unit_end(Worker *w)
@@ -264,8 +265,10 @@ static bool key_less(const UnitKey *a, const UnitKey *b)
 {
     if (a->deadline != b->deadline)
         return a->deadline < b->deadline;
+    /* serial-number order (RFC 1982 style): right while the flows compared
+     * were created fewer than 2^31 messages apart */
     if (a->created != b->created)
-        return a->created < b->created;
+        return (int32_t)(a->created - b->created) < 0;
     return a->local < b->local;
 }
 

@@ -92,6 +92,11 @@ typedef struct Flow {
     struct Flow *hnext;        /* hash chain */
     struct Flow *lprev, *lnext;/* LRU list, most recent at the tail */
     uint32_t hash;
+    /* added for engine threads (in what was padding, so a Flow keeps its
+     * size): the low 32 bits of the engine's number of the message that
+     * created the flow, so that flows of several workers can be put in one
+     * creation order (compared as serial numbers); 0 until the engine sets it */
+    uint32_t engine_seq;
     struct Flow *cprev, *cnext;/* creation order (flush order), oldest at the head */
     int64_t touch_ns;          /* table clock at the last packet (LRU order) */
     uint64_t seq;              /* creation number within the table */
@@ -99,10 +104,6 @@ typedef struct Flow {
     bool tcp_syn_seen;         /* the client's opening SYN was seen ... */
     uint32_t tcp_syn_seq;      /* ... with this sequence number (port reuse) */
 
-    /* added for engine threads: the engine's number of the message (capture
-     * record) that created the flow, so that flows of several workers can be
-     * put in one creation order (0 until the engine sets it) */
-    uint64_t engine_seq;
 } Flow;
 
 typedef struct FlowConfig {
