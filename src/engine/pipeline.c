@@ -136,7 +136,9 @@ static void flow_end_detect(Worker *w, Flow *f)
             w->n_alerts += w->alerts.n;
             f->alerted = true;
             eve_write_alerts(weve(w), &w->jb, &p, &w->alerts);
-            if (w->pl->fastlog != NULL)
+            if (w->pl->fastlog != NULL && w->th != NULL)
+                threads_worker_fastlog(w, &p, &w->alerts);
+            else if (w->pl->fastlog != NULL)
                 fastlog_write(w->pl->fastlog, &p, &w->alerts);
         }
     }
@@ -329,7 +331,9 @@ static void process(Worker *w, Packet *p)
         /* in the order detect_packet gave them; w->alerts.drop (IPS mode)
          * changes only what is logged, since kasbah reads files */
         eve_write_alerts(eve, &w->jb, p, &w->alerts);
-        if (pl->fastlog != NULL)
+        if (pl->fastlog != NULL && w->th != NULL)
+            threads_worker_fastlog(w, p, &w->alerts);
+        else if (pl->fastlog != NULL)
             fastlog_write(pl->fastlog, p, &w->alerts);
     }
 

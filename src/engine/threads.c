@@ -28,6 +28,7 @@
 #include "engine/dispatch.h"
 #include "engine/ring.h"
 #include "output/eve.h"
+#include "output/fastlog.h"
 
 #define NS_PER_SEC INT64_C(1000000000)
 
@@ -67,13 +68,14 @@ typedef struct UnitKey {
     uint64_t local;     /* the table's creation number */
 } UnitKey;
 
-/* Complete EVE lines; they follow the header unless `heap` holds them. */
+/* Complete EVE lines (len bytes), then fast.log lines (fast_len bytes);
+ * they follow the header unless `heap` holds them. */
 typedef struct OutRec {
     UnitKey key;
     uint64_t n_lines;
     uint64_t len;
     char *heap;         /* owned by the merger once committed */
-    uint64_t pad;
+    uint64_t fast_len;
 } OutRec;
 
 /* A packet for the anomaly detector (no byte pointers). */
@@ -92,6 +94,8 @@ struct WorkerThread {
     bool started;
     Ring in, out;
     Doorbell bell;      /* the worker sleeps here: input, or output space */
+    char *fast;         /* fast.log lines not yet handed on */
+    size_t fast_len, fast_cap;
     int phase;
     UnitKey key;        /* of the records being made */
 };
@@ -141,30 +145,55 @@ static void emit_records(struct WorkerThread *wt, UnitKey key)
     size_t len;
     uint64_t n;
     const char *lines = eve_memory_lines(wt->w->eve, &len, &n);
-    if (len == 0)
+    size_t fl = wt->fast_len;
+    if (len == 0 && fl == 0)
         return;
-    bool big = sizeof(OutRec) + len > ring_max_payload(&wt->out);
+    bool big = sizeof(OutRec) + len + fl > ring_max_payload(&wt->out);
     char *heap = NULL;
     if (big) {
-        heap = mem_alloc(NULL, len);
+        heap = mem_alloc(NULL, len + fl);
         if (heap == NULL) {
             log_error("threads: out of memory passing %llu EVE records on; they are lost",
                       (unsigned long long)n);
             eve_memory_clear(wt->w->eve);
+            wt->fast_len = 0;
             return;
         }
-        memcpy(heap, lines, len);
     }
-    OutRec *r = out_reserve(wt, sizeof *r + (big ? 0 : len), OUT_REC);
+    OutRec *r = out_reserve(wt, sizeof *r + (big ? 0 : len + fl), OUT_REC);
     r->key = key;
     r->n_lines = n;
     r->len = len;
     r->heap = heap;
-    r->pad = 0;
-    if (!big)
-        memcpy(r + 1, lines, len);
+    r->fast_len = fl;
+    char *dst = big ? heap : (char *)(r + 1);
+    if (len > 0)
+        memcpy(dst, lines, len);
+    if (fl > 0)
+        memcpy(dst + len, wt->fast, fl);
     ring_commit(&wt->out);
     eve_memory_clear(wt->w->eve);
+    wt->fast_len = 0;
+}
+
+void threads_worker_fastlog(Worker *w, const Packet *p, const DetectAlerts *as)
+{
+    struct WorkerThread *wt = w->th;
+    for (unsigned i = 0; i < as->n; i++) {
+        /* fastlog.c formats into 2 KiB lines */
+        if (wt->fast_cap - wt->fast_len < 2048) {
+            size_t cap = wt->fast_cap != 0 ? wt->fast_cap * 2 : 8192;
+            char *nb = mem_realloc(NULL, wt->fast, cap);
+            if (nb == NULL) {
+                log_error("threads: out of memory keeping a fast.log line; it is lost");
+                return;
+            }
+            wt->fast = nb;
+            wt->fast_cap = cap;
+        }
+        wt->fast_len += fastlog_format(wt->fast + wt->fast_len, wt->fast_cap - wt->fast_len, p,
+                                       &as->a[i], as->a[i].blocked);
+    }
 }
 
 void threads_worker_anomaly(Worker *w, const Packet *p)
@@ -277,6 +306,8 @@ static void write_rec(Threads *t, const OutRec *r)
     const char *lines = r->heap != NULL ? r->heap : (const char *)(r + 1);
     /* a write error is logged and remembered by the writer (eve_close) */
     (void)eve_write_lines(t->pl->eve, lines, (size_t)r->len, r->n_lines);
+    if (r->fast_len > 0)
+        (void)fastlog_write_lines(t->pl->fastlog, lines + r->len, (size_t)r->fast_len);
     if (r->heap != NULL)
         mem_free(NULL, r->heap);
 }
@@ -487,6 +518,7 @@ static void threads_free(Threads *t)
         struct WorkerThread *wt = &t->wt[i];
         ring_fini(&wt->in);
         ring_fini(&wt->out);
+        mem_free(NULL, wt->fast);
         doorbell_fini(&wt->bell);
         if (wt->w != NULL) {
             if (eve_memory_dropped(wt->w->eve) > 0)

@@ -31,8 +31,8 @@
  * has the same bytes as with one thread, except the stats record's memory
  * figures (see pipeline_finish) -- and known gaps, listed in docs/ARCHITECTURE.md.
  *
- * Not covered by the ordering: fast.log lines (workers write them directly,
- * under the file's lock; same lines, order may differ).
+ * fast.log lines travel with the EVE lines of their record group, so
+ * fast.log is in the same order as with one thread too.
  */
 #ifndef KASBAH_ENGINE_THREADS_H
 #define KASBAH_ENGINE_THREADS_H
@@ -55,6 +55,9 @@ int threads_run(Pipeline *pl, CaptureSource *cs, void (*on_tick)(void *user), vo
 /* The anomaly detector's turn for p: hand the records so far, then p
  * (without its byte pointers), to the merger. */
 void threads_worker_anomaly(Worker *w, const Packet *p);
+/* fast.log lines of these alerts, kept with the worker's EVE lines so
+ * that the merger writes them in the same order. */
+void threads_worker_fastlog(Worker *w, const Packet *p, const DetectAlerts *as);
 /* A flow starts ending: the records from here to unit_end belong to it and
  * are ordered by its key. */
 void threads_worker_unit_begin(Worker *w, const Flow *f);
