@@ -11,11 +11,17 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/cli.h"
 #include "engine/dispatch.h"
 #include "engine/ring.h"
+#include "core/stats.h"
+#include "lib/json.h"
+#include "output/eve.h"
 
 /* ---- ring, one thread ---- */
 
@@ -318,6 +324,91 @@ static void test_dispatch_ipv6_raw_and_junk(void **state)
     assert_int_equal(dispatch_hash(NULL, 0, 1), 0);
 }
 
+/* ---- the pieces threads.c relies on elsewhere ---- */
+
+/* A worker's memory writer keeps whole lines; the merger appends them to
+ * the file writer as they are. */
+static void test_eve_memory_writer(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kasbah-threads-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    EveWriter *file = eve_open(NULL, dir);
+    assert_non_null(file);
+    EveWriter *mem = eve_open_memory(file);
+    assert_non_null(mem);
+    assert_true(eve_type_enabled(mem, "flow"));
+    JsonBuf j;
+    json_init(&j, NULL);
+    size_t len = 1;
+    uint64_t n = 1;
+    assert_null(eve_memory_lines(mem, &len, &n));
+    assert_int_equal(len, 0);
+    for (int i = 0; i < 2; i++) {
+        json_reset(&j);
+        json_object_begin(&j);
+        json_kv_str(&j, "event_type", i == 0 ? "one" : "two");
+        assert_int_equal(eve_commit(mem, &j), 0);
+    }
+    const char *lines = eve_memory_lines(mem, &len, &n);
+    static const char WANT[] = "{\"event_type\":\"one\"}\n{\"event_type\":\"two\"}\n";
+    assert_int_equal(n, 2);
+    assert_int_equal(len, strlen(WANT));
+    assert_memory_equal(lines, WANT, len);
+    assert_int_equal(eve_write_lines(file, lines, len, n), 0);
+    eve_memory_clear(mem);
+    assert_null(eve_memory_lines(mem, &len, &n));
+    assert_int_equal(eve_memory_dropped(mem), 0);
+    assert_int_equal(eve_records_written(mem), 0); /* nothing reached a file */
+    eve_close(mem);
+    char path[256];
+    snprintf(path, sizeof path, "%s", eve_path(file));
+    assert_int_equal(eve_close(file), 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char got[256];
+    size_t k = fread(got, 1, sizeof got, f);
+    fclose(f);
+    assert_int_equal(k, strlen(WANT));
+    assert_memory_equal(got, WANT, k);
+    unlink(path);
+    rmdir(dir);
+    json_fini(&j);
+}
+
+/* A memory writer made like a disabled one writes nothing either. */
+static void test_eve_memory_follows_disabled(void **state)
+{
+    (void)state;
+    EveWriter *mem = eve_open_memory(NULL);
+    assert_non_null(mem);
+    assert_false(eve_type_enabled(mem, "alert"));
+    eve_close(mem);
+}
+
+/* decoder.max_pkt_size and the like merge by maximum, the rest by sum. */
+static void test_stats_merge_max(void **state)
+{
+    (void)state;
+    int sum = stats_register("test.threads.sum");
+    int mx = stats_register("test.threads.max");
+    stats_mark_max(mx);
+    static Stats a, b, total;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(&total, 0, sizeof total);
+    stats_add(&a, sum, 3);
+    stats_add(&b, sum, 4);
+    stats_set(&a, mx, 1500);
+    stats_set(&b, mx, 9000);
+    stats_merge(&total, &a);
+    stats_merge(&total, &b);
+    assert_int_equal(total.v[sum], 7);
+    assert_int_equal(total.v[mx], 9000);
+    stats_merge(&total, &a); /* a smaller maximum does not lower it */
+    assert_int_equal(total.v[mx], 9000);
+}
+
 /* ---- --threads ---- */
 
 static void test_cli_threads(void **state)
@@ -357,6 +448,9 @@ int test_threads_group(void)
         cmocka_unit_test(test_dispatch_symmetric_ipv4),
         cmocka_unit_test(test_dispatch_icmp_error_follows_quoted_pair),
         cmocka_unit_test(test_dispatch_ipv6_raw_and_junk),
+        cmocka_unit_test(test_eve_memory_writer),
+        cmocka_unit_test(test_eve_memory_follows_disabled),
+        cmocka_unit_test(test_stats_merge_max),
         cmocka_unit_test(test_cli_threads),
     };
     return cmocka_run_group_tests_name("test_threads", tests, NULL, NULL);
