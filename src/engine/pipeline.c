@@ -175,25 +175,41 @@ static void on_tcp_state(Flow *f, FlowTcpState old_state, void *user)
 /* Set-up and tear-down                                               */
 /* ------------------------------------------------------------------ */
 
+/* A configured memcap is for the whole engine (as in Suricata): each of n
+ * workers gets an nth, worker 0 the remainder, so the caps add up to the
+ * configured value. 0 (unlimited) stays 0. */
+static uint64_t cap_share(uint64_t cap, unsigned n, unsigned id)
+{
+    return cap / n + (id == 0 ? cap % n : 0);
+}
+
 static int worker_init(Worker *w, Pipeline *pl, unsigned id)
 {
     memset(w, 0, sizeof *w);
     w->id = id;
     w->pl = pl;
-    mem_account_init(&w->flow_acct, "flow", pl->fcfg.memcap);
+    unsigned n = pl->n_workers;
+    FlowConfig fcfg = pl->fcfg;
+    DecodeConfig dcfg = pl->dcfg;
+    StreamConfig scfg = pl->scfg;
+    fcfg.memcap = cap_share(fcfg.memcap, n, id);
+    dcfg.defrag_memcap = cap_share(dcfg.defrag_memcap, n, id);
+    scfg.memcap = cap_share(scfg.memcap, n, id);
+    scfg.reassembly_memcap = cap_share(scfg.reassembly_memcap, n, id);
+    mem_account_init(&w->flow_acct, "flow", fcfg.memcap);
     mem_account_init(&w->eve_acct, "eve", 0);
     json_init(&w->jb, &w->eve_acct);
-    w->decode = decode_ctx_new(&pl->dcfg, &w->stats);
+    w->decode = decode_ctx_new(&dcfg, &w->stats);
     if (w->decode == NULL) {
         log_error("out of memory creating the decoder");
         return -1;
     }
-    w->flows = flow_table_new(&pl->fcfg, &w->flow_acct, &w->stats, flow_end, w);
+    w->flows = flow_table_new(&fcfg, &w->flow_acct, &w->stats, flow_end, w);
     if (w->flows == NULL) {
         log_error("cannot create the flow table (out of memory, or see above)");
         return -1;
     }
-    w->stream = stream_ctx_new(&pl->scfg, &w->stats);
+    w->stream = stream_ctx_new(&scfg, &w->stats);
     if (w->stream == NULL) {
         log_error("out of memory creating the stream engine");
         return -1;

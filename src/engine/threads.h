@@ -28,8 +28,25 @@
  * merges the workers' flow-end groups by the key the single-threaded table
  * would have used: (deadline, creating message, creation number) for
  * timeouts, (creating message, creation number) for the flush. So the file
- * has the same bytes as with one thread, except the stats record's memory
- * figures (see pipeline_finish) -- and known gaps, listed in docs/ARCHITECTURE.md.
+ * has the same bytes as with one thread (output.ordered is therefore always
+ * in effect), except for what follows.
+ *
+ * Known differences from one thread:
+ *   - the stats record's memory figures: memcap.* and *.memuse are sums
+ *     over the workers' own tables and pools (the flow, defrag, stream and
+ *     reassembly caps are split so that they add up to the configured
+ *     value; the app-layer cap is per worker);
+ *   - when a memcap refuses, which flows lose data depends on how flows
+ *     are spread, so the records can differ under memory pressure;
+ *   - the workers' flow-table clocks follow the highest time of frames with
+ *     an IP header, where the single table follows frames that got a flow:
+ *     a capture whose time goes backwards, with a non-flow IP frame carrying
+ *     the newest time, can give other timeout deadlines;
+ *   - flows of one timeout class with the same last-packet time on two
+ *     workers are merged by creation, where the single table ends them in
+ *     the order they were last touched;
+ *   - creation numbers are compared as 32-bit serial numbers: flows created
+ *     more than 2^31 frames apart that end in the same tick may swap.
  *
  * fast.log lines travel with the EVE lines of their record group, so
  * fast.log is in the same order as with one thread too.
