@@ -39,7 +39,6 @@
 #define KASBAH_ENGINE_RING_H
 
 #include <pthread.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,15 +72,22 @@ typedef struct Ring {
     Doorbell *wake_consumer;    /* rung when head is published (may be NULL) */
     Doorbell *wake_producer;    /* rung when tail is published (may be NULL) */
 
-    alignas(64) _Atomic uint64_t head; /* shared: bytes produced */
-    alignas(64) _Atomic uint64_t tail; /* shared: bytes consumed */
+    /* Each group below sits at least a cache line (64 bytes) from the next,
+     * so the two threads do not write to one line. Padding, not alignas: a
+     * Ring lives in heap blocks that are only 16-byte aligned. */
+    char pad0[64];
+    _Atomic uint64_t head;     /* shared: bytes produced */
+    char pad1[64];
+    _Atomic uint64_t tail;     /* shared: bytes consumed */
+    char pad2[64];
 
     /* producer's private state */
-    alignas(64) uint64_t p_head, p_tail_seen, p_pending_size;
+    uint64_t p_head, p_tail_seen, p_pending_size;
     unsigned p_unpublished;
+    char pad3[64];
 
     /* consumer's private state */
-    alignas(64) uint64_t c_tail, c_head_seen, c_cur_size;
+    uint64_t c_tail, c_head_seen, c_cur_size;
     unsigned c_unpublished;
 } Ring;
 
