@@ -560,7 +560,7 @@ int pipeline_finish(Pipeline *pl)
      * the workers may use; a peak sum is an upper bound of the real peak. */
     Worker *w0 = &pl->workers[0];
     MemAccount sums[WORKER_ACCOUNTS];
-    MemAccount *accts[WORKER_ACCOUNTS + 1];
+    MemAccount *accts[WORKER_ACCOUNTS + 2]; /* + anomaly, + one more shared account */
     size_t n_accts = 0;
     for (size_t k = 0; k < WORKER_ACCOUNTS; k++) {
         const MemAccount *a0 = worker_account(w0, k);
