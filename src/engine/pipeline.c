@@ -283,6 +283,12 @@ int pipeline_init(Pipeline *pl, const Config *conf, const DecodeConfig *dcfg,
         return -1;
     }
     pl->n_workers = (unsigned)n;
+    uint64_t nx = detect_engine_cross_flow_thresholds(de);
+    if (pl->n_workers > 1 && nx > 0)
+        log_warn("%llu rule(s) have a threshold or detection_filter tracked by_src, by_dst or "
+                 "by_rule: with %u threads each worker counts the matches of its own flows, so "
+                 "they may alert more often than with --threads 1 (engine/threads.h)",
+                 (unsigned long long)nx, pl->n_workers);
     /* a high-water mark: the largest frame of any worker, not their sum */
     stats_mark_max(stats_register("decoder.max_pkt_size"));
     pl->workers = mem_calloc(NULL, pl->n_workers, sizeof *pl->workers);

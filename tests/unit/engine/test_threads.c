@@ -20,6 +20,7 @@
 #include "engine/dispatch.h"
 #include "engine/ring.h"
 #include "core/stats.h"
+#include "detect/detect.h"
 #include "lib/json.h"
 #include "output/eve.h"
 
@@ -409,6 +410,24 @@ static void test_stats_merge_max(void **state)
     assert_int_equal(total.v[mx], 9000);
 }
 
+/* The engine warns about thresholds whose state spans flows. */
+static void test_detect_cross_flow_thresholds(void **state)
+{
+    (void)state;
+    static const char RULES[] =
+        "alert ip any any -> any any (msg:\"a\"; threshold: type limit, track by_src, count 1, seconds 60; sid:1;)\n"
+        "alert ip any any -> any any (msg:\"b\"; threshold: type limit, track by_both, count 1, seconds 60; sid:2;)\n"
+        "alert ip any any -> any any (msg:\"c\"; detection_filter: track by_rule, count 5, seconds 60; sid:3;)\n"
+        "alert ip any any -> any any (msg:\"d\"; threshold: type limit, track by_dst, count 1, seconds 60; sid:4;)\n"
+        "alert ip any any -> any any (msg:\"e\"; sid:5;)\n";
+    DetectEngine *de = detect_engine_new_from_text(NULL, RULES, sizeof RULES - 1, "t.rules");
+    assert_non_null(de);
+    assert_int_equal(detect_engine_rules_loaded(de), 5);
+    assert_int_equal(detect_engine_cross_flow_thresholds(de), 3);
+    detect_engine_free(de);
+    assert_int_equal(detect_engine_cross_flow_thresholds(NULL), 0);
+}
+
 /* ---- --threads ---- */
 
 static void test_cli_threads(void **state)
@@ -451,6 +470,7 @@ int test_threads_group(void)
         cmocka_unit_test(test_eve_memory_writer),
         cmocka_unit_test(test_eve_memory_follows_disabled),
         cmocka_unit_test(test_stats_merge_max),
+        cmocka_unit_test(test_detect_cross_flow_thresholds),
         cmocka_unit_test(test_cli_threads),
     };
     return cmocka_run_group_tests_name("test_threads", tests, NULL, NULL);
