@@ -36,8 +36,9 @@
  *     DetectThread, so rules tracked by_src, by_dst or by_rule count per
  *     worker: a source talking to destinations on several workers can
  *     alert more often (by_flow and by_both are exact: one address pair is
- *     one worker). Making them exact needs the decision in packet order on
- *     the merger (or a shared table, which would not be deterministic);
+ *     one worker; the engine warns when such rules are loaded). Making
+ *     them exact needs the decision in packet order on the merger (a shared
+ *     table would not be deterministic);
  *   - the stats record's memory figures: memcap.* and *.memuse are sums
  *     over the workers' own tables and pools (the flow, defrag, stream and
  *     reassembly caps are split so that they add up to the configured
