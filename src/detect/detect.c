@@ -1209,3 +1209,14 @@ void detect_flow_end_packet(DetectThread *dt, Packet *p, DetectAlerts *out)
     detect_packet(dt, p, out);
     dt->tx_only = false;
 }
+
+uint64_t detect_engine_cross_flow_thresholds(const DetectEngine *de)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; de != NULL && i < de->n_sigs; i++) {
+        const ThresholdCtx *t = de->sigs[i]->threshold;
+        if (t != NULL && (t->track == TRACK_SRC || t->track == TRACK_DST || t->track == TRACK_RULE))
+            n++;
+    }
+    return n;
+}
