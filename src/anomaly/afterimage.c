@@ -10,16 +10,16 @@
  * of A whose either end is B (so a stream paired with itself reuses its first
  * link, and a self-link sits twice in its stream's list, as in the reference).
  *
- * The table is open addressing with linear probing: a slot holds a node's
- * hash beside its pointer, so a lookup touches only the slots of its probe
- * run and the one node whose hash matches (a chained table touched every node
- * of the chain: a cache miss each). Deletion shifts the run back (no
- * tombstones). The load factor stays at most 1/2.
+ * The table is open addressing with linear probing: a slot holds the low 32
+ * bits of a node's hash, the second it was last touched and the pointer, so a
+ * lookup touches only the slots of its probe run and the one node whose hash
+ * matches, and eviction chooses its victims from the slots alone. Deletion
+ * shifts the run back (no tombstones). The load factor stays at most 1/2.
  *
- * Invariants: a node is in exactly one slot and in the LRU list; every node
- * is reachable from its home slot (hash & mask) by probing forward without
- * crossing an empty slot; a link is listed in both its nodes' arrays (twice
- * in one array for a self-link); every byte is charged to the table's account.
+ * Invariants: a node is in exactly one slot; every node is reachable from its
+ * home slot (hash & mask) by probing forward without crossing an empty slot; a
+ * link is listed in both its nodes' arrays (twice in one array for a
+ * self-link); every byte is charged to the table's account.
  */
 #include "anomaly/afterimage.h"
 
@@ -32,6 +32,7 @@ const double ai_lambdas[AI_N_LAMBDA] = {5, 3, 1, 0.1, 0.01};
 #define L AI_N_LAMBDA
 #define FORCED_EVICT_TRIES 16
 #define MIN_SLOTS 1024
+#define EVICT_SAMPLE 8     /* slots sampled per forced eviction (approximate LRU) */
 
 typedef struct AiNode AiNode;
 
@@ -41,19 +42,26 @@ typedef struct AiLink {
     double cf3[L], w3[L], res[2][L];
 } AiLink;
 
+/* A stream's reference to one of its links, with the link's other end beside
+ * it so that a lookup by peer reads this array only. */
+typedef struct AiLinkRef {
+    AiLink *l;
+    AiNode *other;
+} AiLinkRef;
+
 struct AiNode {
-    AiNode *lprev, *lnext;
     uint64_t hash;
     double t_last;
     double cf1[L], cf2[L], w[L], mean[L], var[L];
-    AiLink **links;
+    AiLinkRef *links;
     uint32_t n_links, cap_links;
     uint16_t key_len;
     uint8_t key[];
 };
 
 typedef struct AiSlot {
-    uint64_t hash;
+    uint32_t hash;     /* low 32 bits of the node's hash */
+    uint32_t seen;     /* whole seconds of the node's last packet, clamped to uint32 */
     AiNode *node;      /* NULL: empty */
 } AiSlot;
 
@@ -62,7 +70,10 @@ struct AiDb {
     MemAccount *acct;
     AiSlot *slots;
     size_t n_slots;    /* power of two, at least twice the number of streams */
-    AiNode *lru_head, *lru_tail;
+    size_t hand;       /* clock hand: where the next sweep / forced eviction looks */
+    double idle_min_age; /* no stream younger than this (s) can be idle (see ai_db_sweep) */
+    AiLink *spare;     /* one removed link kept (still charged) for the next new link:
+                        * a busy stream at its link bound drops and makes one per packet */
     AiCounters c;
 };
 
@@ -100,6 +111,13 @@ static uint64_t key_hash(const uint8_t *k, size_t len)
     return mix(h);
 }
 
+static uint32_t seen_of(double t)
+{
+    if (!(t > 0))
+        return 0;
+    return t >= 4294967295.0 ? UINT32_MAX : (uint32_t)t;
+}
+
 /* ---- table plumbing ---- */
 
 AiDb *ai_db_new(const AiConfig *cfg, MemAccount *acct)
@@ -115,47 +133,21 @@ AiDb *ai_db_new(const AiConfig *cfg, MemAccount *acct)
         return NULL;
     }
     db->n_slots = MIN_SLOTS;
+    /* A stream's weight is at least 1 after its last insert, so it cannot be
+     * idle before 2^(-lambda age) < evict_weight; one second more covers the
+     * whole seconds kept in the slot. */
+    db->idle_min_age = cfg->evict_weight > 0 && cfg->evict_weight < 1
+                           ? log2(1.0 / cfg->evict_weight) / ai_lambdas[L - 1] - 1.0
+                           : 0.0;
     return db;
 }
 
-static void lru_unlink(AiDb *db, AiNode *n)
-{
-    if (n->lprev)
-        n->lprev->lnext = n->lnext;
-    else
-        db->lru_head = n->lnext;
-    if (n->lnext)
-        n->lnext->lprev = n->lprev;
-    else
-        db->lru_tail = n->lprev;
-    n->lprev = n->lnext = NULL;
-}
-
-static void lru_append(AiDb *db, AiNode *n)
-{
-    n->lnext = NULL;
-    n->lprev = db->lru_tail;
-    if (db->lru_tail)
-        db->lru_tail->lnext = n;
-    else
-        db->lru_head = n;
-    db->lru_tail = n;
-}
-
-static void touch(AiDb *db, AiNode *n)
-{
-    if (db->lru_tail != n) {
-        lru_unlink(db, n);
-        lru_append(db, n);
-    }
-}
-
-/* Remove every occurrence of l from n's array, keeping the order. */
+/* Remove every reference to l from n's array, keeping the order. */
 static void drop_from(AiNode *n, const AiLink *l)
 {
     uint32_t o = 0;
     for (uint32_t i = 0; i < n->n_links; i++)
-        if (n->links[i] != l)
+        if (n->links[i].l != l)
             n->links[o++] = n->links[i];
     n->n_links = o;
 }
@@ -165,22 +157,19 @@ static void link_remove(AiDb *db, AiLink *l)
     drop_from(l->n[0], l);
     if (l->n[1] != l->n[0])
         drop_from(l->n[1], l);
-    mem_free(db->acct, l);
+    if (db->spare == NULL)
+        db->spare = l;
+    else
+        mem_free(db->acct, l);
     db->c.links--;
 }
 
-/* Take n out of the table: find its slot, then shift the rest of the probe
- * run back over the hole (each entry moves only if its home slot is not in
- * the cyclic range (hole, its position]). */
-static void slot_remove(AiDb *db, const AiNode *n)
+/* Empty slot i, then shift the rest of the probe run back over the hole
+ * (each entry moves only if its home slot is not in the cyclic range
+ * (hole, its position]). */
+static void slot_clear(AiDb *db, size_t i)
 {
-    size_t mask = db->n_slots - 1, i = n->hash & mask;
-    while (db->slots[i].node != n) {
-        if (db->slots[i].node == NULL)
-            return; /* not in the table: cannot happen */
-        i = (i + 1) & mask;
-    }
-    size_t j = i;
+    size_t mask = db->n_slots - 1, j = i;
     for (;;) {
         j = (j + 1) & mask;
         if (db->slots[j].node == NULL)
@@ -194,23 +183,24 @@ static void slot_remove(AiDb *db, const AiNode *n)
     }
     db->slots[i].node = NULL;
     db->slots[i].hash = 0;
+    db->slots[i].seen = 0;
 }
 
-static void slot_put(AiSlot *slots, size_t n_slots, uint64_t h, AiNode *n)
+static void slot_put(AiSlot *slots, size_t n_slots, const AiSlot *s)
 {
-    size_t mask = n_slots - 1, i = h & mask;
+    size_t mask = n_slots - 1, i = s->hash & mask;
     while (slots[i].node != NULL)
         i = (i + 1) & mask;
-    slots[i].hash = h;
-    slots[i].node = n;
+    slots[i] = *s;
 }
 
-static void node_evict(AiDb *db, AiNode *n)
+/* Free n and its links; slot i (n's) is emptied. */
+static void node_evict_at(AiDb *db, AiNode *n, size_t i)
 {
     while (n->n_links > 0)
-        link_remove(db, n->links[n->n_links - 1]);
-    slot_remove(db, n);
-    lru_unlink(db, n);
+        link_remove(db, n->links[n->n_links - 1].l);
+    if (db->slots[i].node == n)
+        slot_clear(db, i);
     mem_free(db->acct, n->links);
     mem_free(db->acct, n);
     db->c.streams--;
@@ -220,26 +210,38 @@ void ai_db_free(AiDb *db)
 {
     if (db == NULL)
         return;
-    while (db->lru_head != NULL)
-        node_evict(db, db->lru_head);
+    for (size_t i = 0; i < db->n_slots; i++)
+        while (db->slots[i].node != NULL)
+            node_evict_at(db, db->slots[i].node, i);
+    mem_free(db->acct, db->spare);
     mem_free(db->acct, db->slots);
     mem_free(db->acct, db);
 }
 
-/* Evict the least recently used node that is neither a nor b. */
+/* Evict the stream seen longest ago among the next EVICT_SAMPLE occupied
+ * slots at the clock hand, other than a and b. */
 static bool evict_one(AiDb *db, const AiNode *a, const AiNode *b)
 {
-    AiNode *n = db->lru_head;
-    while (n != NULL && (n == a || n == b))
-        n = n->lnext;
-    if (n == NULL)
+    size_t mask = db->n_slots - 1, best = SIZE_MAX;
+    unsigned found = 0;
+    for (size_t k = 0; k < db->n_slots && found < EVICT_SAMPLE; k++) {
+        size_t i = (db->hand + k) & mask;
+        const AiSlot *s = &db->slots[i];
+        if (s->node == NULL || s->node == a || s->node == b)
+            continue;
+        found++;
+        if (best == SIZE_MAX || s->seen < db->slots[best].seen)
+            best = i;
+    }
+    if (best == SIZE_MAX)
         return false;
-    node_evict(db, n);
+    db->hand = (best + 1) & mask;
+    node_evict_at(db, db->slots[best].node, best);
     db->c.evicted_forced++;
     return true;
 }
 
-/* Allocate under the memcap, evicting LRU streams (other than a, b) on refusal. */
+/* Allocate under the memcap, evicting old streams (other than a, b) on refusal. */
 static void *alloc_evicting(AiDb *db, size_t n, const AiNode *a, const AiNode *b)
 {
     for (int i = 0; i < FORCED_EVICT_TRIES; i++) {
@@ -258,16 +260,17 @@ static bool make_room(AiDb *db)
 {
     if ((db->c.streams + 1) * 2 <= db->n_slots)
         return true;
-    if (db->n_slots <= (SIZE_MAX / 4) / sizeof(AiSlot)) {
+    if (db->n_slots < ((size_t)1 << 31) && db->n_slots <= (SIZE_MAX / 4) / sizeof(AiSlot)) {
         size_t ns = db->n_slots * 2;
         AiSlot *sl = mem_calloc(db->acct, ns, sizeof(AiSlot));
         if (sl != NULL) {
             for (size_t i = 0; i < db->n_slots; i++)
                 if (db->slots[i].node != NULL)
-                    slot_put(sl, ns, db->slots[i].hash, db->slots[i].node);
+                    slot_put(sl, ns, &db->slots[i]);
             mem_free(db->acct, db->slots);
             db->slots = sl;
             db->n_slots = ns;
+            db->hand &= ns - 1;
             return true;
         }
     }
@@ -275,41 +278,45 @@ static bool make_room(AiDb *db)
     return (db->c.streams + 1) * 4 <= db->n_slots * 3;
 }
 
-static AiNode *lookup(const AiDb *db, const uint8_t *key, size_t len, uint64_t h)
+/* The slot of key, or SIZE_MAX. */
+static size_t lookup(const AiDb *db, const uint8_t *key, size_t len, uint64_t h)
 {
     size_t mask = db->n_slots - 1;
+    uint32_t h32 = (uint32_t)h;
     for (size_t i = h & mask; db->slots[i].node != NULL; i = (i + 1) & mask) {
         const AiSlot *sl = &db->slots[i];
-        if (sl->hash == h && sl->node->key_len == len && memcmp(sl->node->key, key, len) == 0)
-            return sl->node;
+        if (sl->hash == h32 && sl->node->hash == h && sl->node->key_len == len &&
+            memcmp(sl->node->key, key, len) == 0)
+            return i;
     }
-    return NULL;
+    return SIZE_MAX;
 }
 
 /* Find or create the stream of key at time t (a new one starts at t). */
 static AiNode *get_node(AiDb *db, const uint8_t *key, size_t len, double t, const AiNode *keep)
 {
     uint64_t h = key_hash(key, len);
-    AiNode *n = lookup(db, key, len, h);
-    if (n != NULL) {
-        touch(db, n);
-        return n;
+    size_t i = lookup(db, key, len, h);
+    if (i != SIZE_MAX) {
+        db->slots[i].seen = seen_of(t);
+        return db->slots[i].node;
     }
     while (!make_room(db))
         if (!evict_one(db, keep, NULL))
             return NULL;
-    n = alloc_evicting(db, sizeof(AiNode) + len, keep, NULL);
+    AiNode *n = alloc_evicting(db, sizeof(AiNode) + len, keep, NULL);
     if (n == NULL)
         return NULL;
+    /* evictions may have shrunk the table below half full, never grown it */
     memset(n, 0, sizeof(*n));
     n->hash = h;
     n->key_len = (uint16_t)len;
     memcpy(n->key, key, len);
     n->t_last = t;
-    for (int i = 0; i < L; i++)
-        n->w[i] = 1e-20;
-    slot_put(db->slots, db->n_slots, h, n);
-    lru_append(db, n);
+    for (int k = 0; k < L; k++)
+        n->w[k] = 1e-20;
+    AiSlot s = {.hash = (uint32_t)h, .seen = seen_of(t), .node = n};
+    slot_put(db->slots, db->n_slots, &s);
     db->c.streams++;
     return n;
 }
@@ -380,7 +387,11 @@ static void node_decay(const AiDb *db, AiNode *n, double t)
 static void link_update(const AiDb *db, AiLink *l, const AiNode *s, double v, double t)
 {
     int k = l->n[0] == s ? 0 : 1;
-    node_decay(db, l->n[1 - k], t);
+    /* The reference decays the other end here. Decay is multiplicative and
+     * the other end's mean and variance are cached at its inserts, so this
+     * changes nothing but rounding: pair mode skips it (a cache miss). */
+    if (!db->cfg.pair_links)
+        node_decay(db, l->n[1 - k], t);
     double dt = t - l->t3;
     if (dt > 0) {
         double f[L];
@@ -416,10 +427,12 @@ static void node_insert(const AiDb *db, AiNode *n, double v, double t)
         n->mean[i] = n->cf1[i] / n->w[i];
         n->var[i] = fabs(n->cf2[i] / n->w[i] - sq(db, n->mean[i]));
     }
+    if (db->cfg.pair_links)
+        return; /* ai_update_2d updates the pair's own link */
     for (uint32_t j = 0; j < n->n_links; j++)
-        __builtin_prefetch(n->links[j], 1);
+        __builtin_prefetch(n->links[j].l, 1);
     for (uint32_t j = 0; j < n->n_links; j++)
-        link_update(db, n->links[j], n, v, t);
+        link_update(db, n->links[j].l, n, v, t);
 }
 
 static void out_1d(const AiNode *n, double *out)
@@ -454,10 +467,14 @@ static int reserve_link(AiDb *db, AiNode *n, const AiNode *a, const AiNode *b,
                         const AiLink *keep)
 {
     if (db->cfg.max_links != 0 && n->n_links >= db->cfg.max_links) {
+        /* the least recently updated link; pair mode looks only at the 2
+         * oldest-created (the front of the array) so that the cost stays
+         * bounded: an approximation of LRU that spares busy old links */
         AiLink *old = NULL;
-        for (uint32_t i = 0; i < n->n_links; i++)
-            if (n->links[i] != keep && (old == NULL || n->links[i]->t3 < old->t3))
-                old = n->links[i];
+        uint32_t look = db->cfg.pair_links && n->n_links > 2 ? 2 : n->n_links;
+        for (uint32_t i = 0; i < look; i++)
+            if (n->links[i].l != keep && (old == NULL || n->links[i].l->t3 < old->t3))
+                old = n->links[i].l;
         if (old != NULL) {
             link_remove(db, old);
             db->c.evicted_links++;
@@ -466,11 +483,11 @@ static int reserve_link(AiDb *db, AiNode *n, const AiNode *a, const AiNode *b,
     if (n->n_links < n->cap_links)
         return 0;
     uint32_t cap = n->cap_links ? n->cap_links * 2 : 4;
-    AiLink **arr = alloc_evicting(db, cap * sizeof(AiLink *), a, b);
+    AiLinkRef *arr = alloc_evicting(db, cap * sizeof(AiLinkRef), a, b);
     if (arr == NULL)
         return -ENOMEM;
     if (n->n_links)
-        memcpy(arr, n->links, n->n_links * sizeof(AiLink *));
+        memcpy(arr, n->links, n->n_links * sizeof(AiLinkRef));
     mem_free(db->acct, n->links);
     n->links = arr;
     n->cap_links = cap;
@@ -479,14 +496,25 @@ static int reserve_link(AiDb *db, AiNode *n, const AiNode *a, const AiNode *b,
 
 static AiLink *get_link(AiDb *db, AiNode *a, AiNode *b, double t)
 {
-    for (uint32_t j = 0; j < a->n_links; j++) {
-        AiLink *l = a->links[j];
-        if (l->n[0] == b || l->n[1] == b)
-            return l;
-    }
+    /* The reference takes the first link of a with either end b: for b == a
+     * that is a's first link, whatever its other end. Pair mode keeps a
+     * stream's traffic to itself on its own self-link. Otherwise the first
+     * link whose other end is b; a pair has one link, listed by both ends, so
+     * pair mode may search the shorter list. */
+    if (a == b && !db->cfg.pair_links && a->n_links > 0)
+        return a->links[0].l;
+    const AiNode *s = a, *o = b;
+    if (db->cfg.pair_links && b->n_links < a->n_links)
+        s = b, o = a;
+    for (uint32_t j = 0; j < s->n_links; j++)
+        if (s->links[j].other == o)
+            return s->links[j].l;
     if (reserve_link(db, a, a, b, NULL) != 0)
         return NULL;
-    AiLink *l = alloc_evicting(db, sizeof(AiLink), a, b);
+    AiLink *l = db->spare;
+    db->spare = NULL;
+    if (l == NULL)
+        l = alloc_evicting(db, sizeof(AiLink), a, b);
     if (l == NULL)
         return NULL;
     memset(l, 0, sizeof(*l));
@@ -495,13 +523,13 @@ static AiLink *get_link(AiDb *db, AiNode *a, AiNode *b, double t)
     l->t3 = t;
     for (int i = 0; i < L; i++)
         l->w3[i] = 1e-20;
-    a->links[a->n_links++] = l;
+    a->links[a->n_links++] = (AiLinkRef){.l = l, .other = b};
     db->c.links++;
     if (reserve_link(db, b, a, b, l) != 0) {
         link_remove(db, l);
         return NULL;
     }
-    b->links[b->n_links++] = l;
+    b->links[b->n_links++] = (AiLinkRef){.l = l, .other = a};
     return l;
 }
 
@@ -550,14 +578,25 @@ unsigned ai_db_sweep(AiDb *db, double now, unsigned max_checks)
     if (db->cfg.evict_weight <= 0)
         return 0;
     unsigned n_ev = 0;
-    for (unsigned i = 0; i < max_checks && db->lru_head != NULL; i++) {
-        AiNode *n = db->lru_head;
+    size_t mask = db->n_slots - 1;
+    for (unsigned k = 0; k < max_checks && db->c.streams > 0; k++) {
+        size_t i = db->hand;
+        AiSlot *sl = &db->slots[i];
+        /* the slot's whole seconds rule most streams out without reading them */
+        if (sl->node == NULL || now - (double)sl->seen < db->idle_min_age) {
+            db->hand = (i + 1) & mask;
+            continue;
+        }
+        AiNode *n = sl->node;
         double w = n->w[L - 1];
         if (now > n->t_last)
             w *= exp2(-(ai_lambdas[L - 1] * (now - n->t_last)));
-        if (!(w < db->cfg.evict_weight))
-            break;
-        node_evict(db, n);
+        if (!(w < db->cfg.evict_weight)) {
+            db->hand = (i + 1) & mask;
+            continue;
+        }
+        /* the backward shift may move another stream into slot i: look again */
+        node_evict_at(db, n, i);
         db->c.evicted_idle++;
         n_ev++;
     }
@@ -577,7 +616,7 @@ void ai_db_prefetch_stream(const AiDb *db, size_t key_len, uint64_t hash)
 {
     size_t mask = db->n_slots - 1;
     for (size_t i = hash & mask; db->slots[i].node != NULL; i = (i + 1) & mask) {
-        if (db->slots[i].hash == hash) {
+        if (db->slots[i].hash == (uint32_t)hash) {
             const char *p = (const char *)db->slots[i].node;
             size_t bytes = sizeof(AiNode) + key_len;
             for (size_t off = 0; off < bytes; off += 64)
@@ -592,9 +631,10 @@ bool ai_db_peek(const AiDb *db, const uint8_t *key, size_t key_len, unsigned li,
 {
     if (key_len > AI_KEY_MAX || li >= L)
         return false;
-    const AiNode *n = lookup(db, key, key_len, key_hash(key, key_len));
-    if (n == NULL)
+    size_t i = lookup(db, key, key_len, key_hash(key, key_len));
+    if (i == SIZE_MAX)
         return false;
+    const AiNode *n = db->slots[i].node;
     *w = n->w[li];
     *mean = n->mean[li];
     *var = n->var[li];

@@ -13,14 +13,24 @@
  * interact, so one lookup serves all five.
  *
  * Bounds (default mode): a memory account caps the table; when a new stream
- * or link is refused, the least recently used stream of this table is
- * evicted ("forced") and the allocation retried. ai_db_sweep() evicts idle
- * streams: those whose weight at the slowest decay (lambda 0.01), decayed to
- * now, is below `evict_weight` (default 0.01: about 11 minutes after a
- * stream's last packet). A stream keeps at most `max_links` links; a new
- * link beyond that evicts the stream's least recently updated link. In
- * kitsune mode (max_links 0, no cap) nothing is ever evicted, as in the
- * reference.
+ * or link is refused, an old stream of this table is evicted ("forced": the
+ * least recently used of 8 table slots sampled at a clock hand, an
+ * approximation of LRU that touches no other stream on the packet path) and
+ * the allocation retried. ai_db_sweep() evicts idle streams: those whose
+ * weight at the slowest decay (lambda 0.01), decayed to now, is below
+ * `evict_weight` (default 0.01: about 11 minutes after a stream's last
+ * packet). A stream keeps at most `max_links` links; a new link beyond that
+ * evicts the stream's least recently updated link (pair mode:
+ * of its two oldest, so that the work stays bounded). In kitsune mode
+ * (max_links 0, no cap) nothing is ever evicted, as in the reference.
+ *
+ * Link updates: the reference updates every link of a stream on each of its
+ * packets (so a busy stream costs O(links) per packet) and decays the other
+ * end of each link (a no-op for the results but for rounding). With
+ * `pair_links` (the default mode) a link is updated only by the packets of
+ * its own pair -- the two directions whose covariance it measures, as the
+ * Kitsune paper defines the 2D statistics -- once per packet, and the other
+ * end is not decayed: O(1) per packet whatever the number of links.
  *
  * Not thread-safe: one set of tables per worker. Lookups of existing keys
  * allocate nothing.
@@ -45,6 +55,7 @@ typedef struct AiConfig {
     bool jitter;           /* streams take v = t - t_last (the host-pair jitter table) */
     uint32_t max_links;    /* links per stream, 0 = unbounded */
     double evict_weight;   /* idle threshold for ai_db_sweep (<= 0: never idle-evict) */
+    bool pair_links;       /* update a link only from its own pair's packets (see above) */
 } AiConfig;
 
 /* Counters (monotonic), read by the caller for `stats`. */
@@ -79,8 +90,8 @@ int ai_update_1d(AiDb *db, const uint8_t *key, size_t key_len, double t, double 
 int ai_update_2d(AiDb *db, const uint8_t *key1, size_t len1, const uint8_t *key2, size_t len2,
                  double t, double v, double *out);
 
-/* Look at up to max_checks of the least recently used streams and evict the
- * idle ones (see above). Returns the number evicted. */
+/* Look at up to max_checks table slots from where the last sweep stopped and
+ * evict the idle streams among them (see above). Returns the number evicted. */
 unsigned ai_db_sweep(AiDb *db, double now, unsigned max_checks);
 
 const AiCounters *ai_db_counters(const AiDb *db);

@@ -224,7 +224,8 @@ AnomalyEngine *anomaly_new_settings(const AnomalySettings *s, Stats *stats, Anom
     FeatConfig fcfg = {.keys = s->kitsune ? FEAT_KEYS_TEXT : FEAT_KEYS_BINARY,
                        .exact = s->kitsune,
                        .max_links = s->kitsune ? 0 : s->max_links,
-                       .evict_weight = s->kitsune ? 0 : s->evict_weight};
+                       .evict_weight = s->kitsune ? 0 : s->evict_weight,
+                       .pair_links = !s->kitsune};
     ae->fc = feat_ctx_new(&fcfg, &ae->acct);
     if (ae->fc == NULL || init_aggregates(ae) != 0) {
         log_error("anomaly: out of memory (anomaly.memcap %llu bytes)",

@@ -29,7 +29,7 @@ FeatCtx *feat_ctx_new(const FeatConfig *cfg, MemAccount *acct)
     fc->cfg = *cfg;
     fc->acct = acct;
     AiConfig ac = {.exact_pow = cfg->exact, .jitter = false, .max_links = cfg->max_links,
-                   .evict_weight = cfg->evict_weight};
+                   .evict_weight = cfg->evict_weight, .pair_links = cfg->pair_links};
     fc->mi = ai_db_new(&ac, acct);
     fc->hh = ai_db_new(&ac, acct);
     fc->hp = ai_db_new(&ac, acct);

@@ -39,6 +39,7 @@ typedef struct FeatConfig {
     bool exact;            /* reference arithmetic: pow() decays, time parsed from decimal text */
     uint32_t max_links;    /* per stream, 0 = unbounded */
     double evict_weight;   /* idle eviction threshold, <= 0 = never */
+    bool pair_links;       /* links updated by their own pair's packets only (AiConfig) */
 } FeatConfig;
 
 typedef struct FeatCtx FeatCtx;

@@ -42,7 +42,19 @@ struct KitNet {
     double *rmse, *out_err, *feat_err2;
     double last_train;
     double *sig_tab;       /* fast mode: sigmoid at SIG_N + 1 points (see sigmoid_fast) */
+
+    /* fast mode, execution: float32 copies of the frozen ensemble (see
+     * "float32 execution" below); NULL when not built (kitsune mode, or out
+     * of memory: then the double path scores) */
+    struct FastAe *fx;
+    float *fx_block;
+    void (*fx_pass)(const struct FastAe *fx, uint32_t from, uint32_t to, const float *xs,
+                    float *hs, float *zs, float *es, double *rmse);
+    float *fx_x, *fx_h, *fx_z, *fx_e; /* scratch: sum of padded n_v (x, z, e), of padded n_h */
 };
+
+static void fast_build(KitNet *k);
+static void fast_drop(KitNet *k);
 
 /* The fast sigmoid's table: SIG_PER_UNIT points per unit over [-SIG_LIM, SIG_LIM]. */
 #define SIG_LIM 16.0
@@ -275,6 +287,8 @@ int kitnet_set_fast(KitNet *k, bool fast)
         k->sig_tab = NULL;
     }
     k->cfg.fast = fast;
+    if (k->phase == KITNET_PHASE_EXECUTE)
+        fast_build(k);
     return 0;
 }
 
@@ -431,6 +445,7 @@ void kitnet_free(KitNet *k)
     mem_free(k->acct, k->ae);
     mem_free(k->acct, k->block);
     mem_free(k->acct, k->sig_tab);
+    fast_drop(k);
     mem_free(k->acct, k);
 }
 
@@ -591,6 +606,302 @@ static double forward(const KitAe *a, const double *restrict xn, double *restric
     return sqrt(se / (double)nv);
 }
 
+/* ---- float32 execution (default mode) ----
+ *
+ * Once training is over the weights are frozen, so the default mode scores
+ * with float32 copies laid out for SIMD: each autoencoder's W (n_v rows of
+ * n_h, padded to a multiple of 8 columns with zeros) and W^T (n_h rows of n_v,
+ * padded likewise), biases padded with zeros, and the normaliser folded into
+ * (x - min) * scale clipped to [lo, hi] (computed in double, as the inputs
+ * are). The kernels below are written with GCC/Clang vector extensions over
+ * 8 floats: compiled for baseline x86-64 they become pairs of SSE2
+ * instructions; a second copy compiled for AVX2+FMA is chosen at run time by
+ * __builtin_cpu_supports. The sigmoid is 1 / (1 + 2^t) with 2^t from a
+ * degree-6 polynomial after rounding t to an integer (relative error about
+ * 2e-7, against 7.4e-7 for the table the training uses). Padded hidden units
+ * compute sigmoid(0) = 0.5 but their W^T rows are zero, so they add nothing;
+ * padded visible units are left out of the error. Summation order differs
+ * from the double path's, so scores differ by float rounding (docs/ANOMALY.md
+ * has the measured difference).
+ */
+
+typedef float V8 __attribute__((vector_size(32)));
+typedef int32_t V8I __attribute__((vector_size(32)));
+#define V8_N 8
+
+typedef struct FastAe {
+    uint32_t nv, nh, nvp, nhp;
+    uint32_t xoff, hoff;             /* this autoencoder's place in the scratch vectors */
+    const float *w, *wt, *hb, *vb;   /* nv x nhp, nh x nvp, nhp, nvp */
+    const double *mn, *sc;           /* nvp each */
+    const float *lo, *hi;            /* nvp each */
+} FastAe;
+
+static uint32_t pad8(uint32_t n) { return (n + V8_N - 1) / V8_N * V8_N; }
+
+/* Helpers are macros, not functions: a 32-byte vector passed to or returned
+ * from a function compiled without AVX changes the ABI (and GCC warns). */
+#define V8_LOAD(dst, p) memcpy(&(dst), (p), sizeof(V8))
+#define V8_STORE(p, src) memcpy((p), &(src), sizeof(V8))
+#define V8_SEL(m, a, b) ((V8)(((m) & (V8I)(a)) | (~(m) & (V8I)(b))))
+
+/* y = 1 / (1 + exp(-x)) over one vector; NaN counts as -inf (y = 0), as the
+ * table sigmoid's clamp does. */
+#define V8_SIGMOID(y, x)                                                                 \
+    do {                                                                                 \
+        V8 t_ = (x) * -1.44269504088896341f; /* exp(-x) = 2^t */                         \
+        t_ = V8_SEL(t_ == t_, t_, (V8){0} + 126.0f);                                     \
+        t_ = V8_SEL(t_ > 126.0f, (V8){0} + 126.0f, t_);                                  \
+        t_ = V8_SEL(t_ < -126.0f, (V8){0} - 126.0f, t_);                                 \
+        V8I n_ = __builtin_convertvector(t_ + V8_SEL(t_ < 0.0f, (V8){0} - 0.5f,           \
+                                                     (V8){0} + 0.5f), V8I);              \
+        V8 f_ = (t_ - __builtin_convertvector(n_, V8)) * 0.693147180559945309f;          \
+        V8 p_ = 1.0f + f_ * (1.0f + f_ * (0.5f + f_ * (0.166666667f + f_ * (0.0416666667f + \
+                 f_ * (0.00833333333f + f_ * 0.00138888889f)))));                         \
+        V8 e_ = p_ * (V8)((n_ + 127) << 23);                                             \
+        (y) = 1.0f / (1.0f + e_);                                                        \
+    } while (0)
+
+/*
+ * Autoencoders [from, to) on their normalised inputs (xs at each one's xoff,
+ * zero padded): their RMSEs go to rmse[0 .. to - from), their reconstruction
+ * errors to es (at xoff). Layer by layer over all of them rather than one
+ * autoencoder after the other: each autoencoder is a chain of dependent
+ * steps (sums, sigmoid, sums, sigmoid), and the chains of different
+ * autoencoders only overlap when their instructions are interleaved. hs and
+ * zs are scratch at hoff / xoff.
+ */
+static inline __attribute__((always_inline)) void
+fast_pass_body(const FastAe *fx, uint32_t from, uint32_t to, const float *restrict xs,
+               float *restrict hs, float *restrict zs, float *restrict es, double *rmse)
+{
+    /* hidden pre-activations: two accumulators per column block */
+    for (uint32_t a = from; a < to; a++) {
+        const FastAe *f = &fx[a];
+        const float *xn = xs + f->xoff;
+        for (uint32_t jb = 0; jb < f->nhp; jb += V8_N) {
+            V8 acc0, acc1 = {0};
+            V8_LOAD(acc0, f->hb + jb);
+            uint32_t i = 0;
+            for (; i + 1 < f->nv; i += 2) {
+                V8 w0, w1;
+                V8_LOAD(w0, f->w + (size_t)i * f->nhp + jb);
+                V8_LOAD(w1, f->w + (size_t)(i + 1) * f->nhp + jb);
+                acc0 += xn[i] * w0;
+                acc1 += xn[i + 1] * w1;
+            }
+            if (i < f->nv) {
+                V8 w0;
+                V8_LOAD(w0, f->w + (size_t)i * f->nhp + jb);
+                acc0 += xn[i] * w0;
+            }
+            acc0 += acc1;
+            V8_STORE(hs + f->hoff + jb, acc0);
+        }
+    }
+    uint32_t h_end = fx[to - 1].hoff + fx[to - 1].nhp;
+    for (uint32_t q = fx[from].hoff; q < h_end; q += V8_N) {
+        V8 v;
+        V8_LOAD(v, hs + q);
+        V8_SIGMOID(v, v);
+        V8_STORE(hs + q, v);
+    }
+    /* visible pre-activations */
+    for (uint32_t a = from; a < to; a++) {
+        const FastAe *f = &fx[a];
+        const float *y = hs + f->hoff;
+        for (uint32_t ib = 0; ib < f->nvp; ib += V8_N) {
+            V8 acc0, acc1 = {0};
+            V8_LOAD(acc0, f->vb + ib);
+            uint32_t j = 0;
+            for (; j + 1 < f->nh; j += 2) {
+                V8 w0, w1;
+                V8_LOAD(w0, f->wt + (size_t)j * f->nvp + ib);
+                V8_LOAD(w1, f->wt + (size_t)(j + 1) * f->nvp + ib);
+                acc0 += y[j] * w0;
+                acc1 += y[j + 1] * w1;
+            }
+            if (j < f->nh) {
+                V8 w0;
+                V8_LOAD(w0, f->wt + (size_t)j * f->nvp + ib);
+                acc0 += y[j] * w0;
+            }
+            acc0 += acc1;
+            V8_STORE(zs + f->xoff + ib, acc0);
+        }
+    }
+    uint32_t x_end = fx[to - 1].xoff + fx[to - 1].nvp;
+    for (uint32_t q = fx[from].xoff; q < x_end; q += V8_N) {
+        V8 v, xv;
+        V8_LOAD(v, zs + q);
+        V8_SIGMOID(v, v);
+        V8_LOAD(xv, xs + q);
+        xv -= v;
+        V8_STORE(es + q, xv);
+    }
+    /* errors: padded lanes (i >= nv) count nothing */
+    const V8I lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    for (uint32_t a = from; a < to; a++) {
+        const FastAe *f = &fx[a];
+        V8 se = {0};
+        for (uint32_t ib = 0; ib < f->nvp; ib += V8_N) {
+            V8 ev;
+            V8_LOAD(ev, es + f->xoff + ib);
+            V8I live = (lane + (int32_t)ib) < (int32_t)f->nv;
+            ev = V8_SEL(live, ev, (V8){0});
+            V8_STORE(es + f->xoff + ib, ev);
+            se += ev * ev;
+        }
+        double sum = 0.0;
+        for (int l = 0; l < V8_N; l++)
+            sum += (double)se[l];
+        rmse[a - from] = sqrt(sum / (double)f->nv);
+    }
+}
+
+static void fast_pass_base(const FastAe *fx, uint32_t from, uint32_t to, const float *xs,
+                           float *hs, float *zs, float *es, double *rmse)
+{
+    fast_pass_body(fx, from, to, xs, hs, zs, es, rmse);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KITNET_NO_AVX2)
+#define KITNET_HAVE_AVX2 1
+__attribute__((target("avx2,fma"))) static void
+fast_pass_avx2(const FastAe *fx, uint32_t from, uint32_t to, const float *xs, float *hs,
+               float *zs, float *es, double *rmse)
+{
+    fast_pass_body(fx, from, to, xs, hs, zs, es, rmse);
+}
+#endif
+
+/* Free the float32 copies (they are rebuilt when needed). */
+static void fast_drop(KitNet *k)
+{
+    mem_free(k->acct, k->fx_block);
+    mem_free(k->acct, k->fx);
+    k->fx_block = NULL;
+    k->fx = NULL;
+    k->fx_x = k->fx_h = k->fx_z = k->fx_e = NULL;
+}
+
+/* Build the float32 copies of the frozen ensemble. Without memory the double
+ * path keeps scoring (slower, same results but for float rounding). */
+static void fast_build(KitNet *k)
+{
+    fast_drop(k);
+    if (!k->cfg.fast || k->ae == NULL || k->cfg.norm != KITNET_NORM_BOUNDED)
+        return;
+    uint32_t n_ae = k->n_ae;
+    size_t bytes = 0, sum_vp = 0, sum_hp = 0;
+    for (uint32_t i = 0; i <= n_ae; i++) {
+        const KitAe *a = &k->ae[i];
+        size_t nvp = pad8(a->n_v), nhp = pad8(a->n_h);
+        sum_vp += nvp;
+        sum_hp += nhp;
+        /* floats: w, wt, hb, vb, lo, hi; doubles: mn, sc */
+        bytes += ((size_t)a->n_v * nhp + (size_t)a->n_h * nvp + nhp + 3 * nvp) * sizeof(float) +
+                 2 * nvp * sizeof(double) + 64;
+    }
+    bytes += (3 * sum_vp + sum_hp) * sizeof(float);
+    k->fx = mem_calloc(k->acct, (size_t)n_ae + 1, sizeof(FastAe));
+    k->fx_block = mem_calloc(k->acct, bytes, 1);
+    if (k->fx == NULL || k->fx_block == NULL) {
+        fast_drop(k);
+        return;
+    }
+    k->fx_x = k->fx_block;
+    k->fx_z = k->fx_x + sum_vp;
+    k->fx_e = k->fx_z + sum_vp;
+    k->fx_h = k->fx_e + sum_vp;
+    char *p = (char *)(k->fx_h + sum_hp);
+    uint32_t xoff = 0, hoff = 0;
+    for (uint32_t i = 0; i <= n_ae; i++) {
+        const KitAe *a = &k->ae[i];
+        FastAe *f = &k->fx[i];
+        f->nv = a->n_v, f->nh = a->n_h, f->nvp = pad8(a->n_v), f->nhp = pad8(a->n_h);
+        f->xoff = xoff, f->hoff = hoff;
+        xoff += f->nvp, hoff += f->nhp;
+        /* doubles first, at an 8-byte boundary */
+        p += (8 - ((uintptr_t)p & 7)) & 7;
+        double *mn = (double *)(void *)p, *sc = mn + f->nvp;
+        float *w = (float *)(void *)(sc + f->nvp);
+        float *wt = w + (size_t)f->nv * f->nhp, *hb = wt + (size_t)f->nh * f->nvp;
+        float *vb = hb + f->nhp, *lo = vb + f->nvp, *hi = lo + f->nvp;
+        p = (char *)(hi + f->nvp);
+        for (uint32_t r = 0; r < a->n_v; r++)
+            for (uint32_t c = 0; c < a->n_h; c++) {
+                float v = (float)a->w[(size_t)r * a->n_h + c];
+                w[(size_t)r * f->nhp + c] = v;
+                wt[(size_t)c * f->nvp + r] = v;
+            }
+        for (uint32_t c = 0; c < a->n_h; c++)
+            hb[c] = (float)a->hb[c];
+        for (uint32_t r = 0; r < a->n_v; r++) {
+            vb[r] = (float)a->vb[r];
+            double range = a->nmax[r] - a->nmin[r];
+            mn[r] = a->nmin[r];
+            if (range > 0.0) {
+                sc[r] = 1.0 / (range + 1e-16);
+                lo[r] = -1.0f, hi[r] = 2.0f;
+            } else if (range == range && isfinite(a->nmin[r])) {
+                /* constant in training: 0 at its value, else +-1 (kitnet.h) */
+                sc[r] = 1e300;
+                lo[r] = -1.0f, hi[r] = 1.0f;
+            } else {
+                /* never trained (no finite min/max): as normalise(), -1 for a
+                 * finite input */
+                mn[r] = 0.0, sc[r] = 0.0, lo[r] = -1.0f, hi[r] = -1.0f;
+            }
+        }
+        f->w = w, f->wt = wt, f->hb = hb, f->vb = vb, f->mn = mn, f->sc = sc, f->lo = lo, f->hi = hi;
+    }
+    k->fx_pass = fast_pass_base;
+#ifdef KITNET_HAVE_AVX2
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        k->fx_pass = fast_pass_avx2;
+#endif
+}
+
+/* Normalise x (f->nv values, read through idx when not NULL) into xn (f->nvp
+ * floats, zero padded). */
+static void fast_normalise(const FastAe *f, const double *x, const uint32_t *idx, float *xn)
+{
+    uint32_t i = 0;
+    for (; i < f->nv; i++) {
+        double v = (idx != NULL ? x[idx[i]] : x[i]) - f->mn[i];
+        v = v * f->sc[i];
+        v = v < (double)f->lo[i] ? (double)f->lo[i] : v;
+        v = v > (double)f->hi[i] ? (double)f->hi[i] : v;
+        xn[i] = v == v ? (float)v : 0.0f;
+    }
+    for (; i < f->nvp; i++)
+        xn[i] = 0.0f;
+}
+
+static double fast_execute_step(KitNet *k, const double *x)
+{
+    uint32_t n_ae = k->n_ae;
+    for (uint32_t i = 0; i < n_ae; i++)
+        fast_normalise(&k->fx[i], x, k->map + k->off[i], k->fx_x + k->fx[i].xoff);
+    k->fx_pass(k->fx, 0, n_ae, k->fx_x, k->fx_h, k->fx_z, k->fx_e, k->rmse);
+    for (uint32_t i = 0; i < n_ae; i++) {
+        const FastAe *f = &k->fx[i];
+        const uint32_t *idx = k->map + k->off[i];
+        const float *e = k->fx_e + f->xoff;
+        for (uint32_t j = 0; j < f->nv; j++)
+            k->feat_err2[idx[j]] = (double)e[j] * (double)e[j];
+    }
+    const FastAe *o = &k->fx[n_ae];
+    fast_normalise(o, k->rmse, NULL, k->fx_x + o->xoff);
+    double s;
+    k->fx_pass(k->fx, n_ae, n_ae + 1, k->fx_x, k->fx_h, k->fx_z, k->fx_e, &s);
+    for (uint32_t j = 0; j < n_ae; j++)
+        k->out_err[j] = (double)k->fx_e[o->xoff + j];
+    return s;
+}
+
 /* One SGD step on x; returns the RMSE before the update. */
 static double ae_train(KitNet *k, KitAe *a, const double *x)
 {
@@ -681,7 +992,7 @@ double kitnet_process(KitNet *k, const double *x)
     k->count++;
     uint64_t fm = k->cfg.fm_grace, ad = k->cfg.ad_grace;
     if (k->phase == KITNET_PHASE_EXECUTE)
-        return execute_step(k, x);
+        return k->fx != NULL ? fast_execute_step(k, x) : execute_step(k, x);
     k->last_train = 0.0;
     if (k->n_trained <= fm && !k->mapped) {
         fm_update(k, x);
@@ -695,8 +1006,10 @@ double kitnet_process(KitNet *k, const double *x)
         train_step(k, x);
     }
     k->n_trained++;
-    if (k->n_trained > fm + ad && k->mapped)
+    if (k->n_trained > fm + ad && k->mapped) {
         k->phase = KITNET_PHASE_EXECUTE;
+        fast_build(k);
+    }
     return 0.0;
 }
 
@@ -727,4 +1040,5 @@ void kitnet_set_execute(KitNet *k)
         return;
     k->n_trained = k->cfg.fm_grace + k->cfg.ad_grace + 1;
     k->phase = KITNET_PHASE_EXECUTE;
+    fast_build(k);
 }

@@ -590,6 +590,53 @@ static void test_engine_events(void **state)
     anomaly_free(ae);
 }
 
+/* A flood of random sources (a spoofed SYN flood's shape: every packet a new
+ * host, socket and pair) through the whole detector with a 1 MiB memcap: the
+ * account never passes the cap, streams are evicted to make room and counted
+ * in stats, no update is skipped for lack of memory, and every packet after
+ * training is still scored. */
+static void test_memcap_flood(void **state)
+{
+    (void)state;
+    static Stats st;
+    AnomalySettings s;
+    anomaly_settings_defaults(&s);
+    s.enabled = true;
+    s.fm_grace = 50;
+    s.ad_grace = 400;
+    s.memcap = 1u << 20;
+    int err = 1;
+    AnomalyEngine *ae = anomaly_new_settings(&s, &st, NULL, NULL, &err);
+    assert_non_null(ae);
+    const MemAccount *acct = anomaly_account(ae);
+    Packet p;
+    int64_t t = 1000000000000;
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+    const int n = 60000;
+    for (int i = 0; i < n; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        t += 10000; /* 10 us: nothing is idle long enough to be swept */
+        udp_packet(&p, (uint8_t)r, (uint16_t)(r >> 8), t, 60);
+        memcpy(p.src.b, &r, 4);
+        memcpy(p.eth_src, (const uint8_t *)&r + 2, 6);
+        p.pcap_cnt = (uint64_t)i + 1;
+        anomaly_packet(ae, &p);
+        assert_true(acct->used <= s.memcap);
+    }
+    assert_int_equal(anomaly_finish(ae), 0);
+    assert_true(acct->peak <= s.memcap);
+    assert_true(acct->peak > s.memcap / 2); /* the flood did fill the table */
+    int forced = stats_find("anomaly.evicted_forced"), fail = stats_find("anomaly.alloc_fail");
+    int scored = stats_find("anomaly.scored"), streams = stats_find("anomaly.streams");
+    assert_true(forced >= 0 && fail >= 0 && scored >= 0 && streams >= 0);
+    /* four tables, most packets new in each: tens of thousands evicted */
+    assert_true(st.v[forced] > (uint64_t)n);
+    assert_int_equal(st.v[fail], 0);
+    assert_int_equal(st.v[scored], n - 451);
+    assert_true(st.v[streams] < (uint64_t)n);
+    anomaly_free(ae);
+}
+
 static void test_eve_record(void **state)
 {
     (void)state;
@@ -693,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_model_roundtrip),
         cmocka_unit_test(test_constant_feature_bounded),
         cmocka_unit_test(test_engine_events),
+        cmocka_unit_test(test_memcap_flood),
         cmocka_unit_test(test_eve_record),
         cmocka_unit_test(test_feature_layers),
         cmocka_unit_test(test_feature_names),
