@@ -2,12 +2,14 @@
 /* stats.c: the counter registry (see stats.h). */
 #include "core/stats.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 128
 
 static char names[STATS_MAX_COUNTERS][NAME_MAX_LEN];
 static int n_names;
+static bool merge_max[STATS_MAX_COUNTERS];
 
 int stats_find(const char *name)
 {
@@ -33,10 +35,24 @@ int stats_count(void) { return n_names; }
 
 const char *stats_name(int id) { return (id >= 0 && id < n_names) ? names[id] : NULL; }
 
-void stats_merge(Stats *dst, const Stats *src)
+void stats_mark_max(int id)
 {
-    for (int i = 0; i < n_names; i++)
-        dst->v[i] += src->v[i];
+    if (id >= 0 && id < STATS_MAX_COUNTERS)
+        merge_max[id] = true;
 }
 
-void stats_reset_registry(void) { n_names = 0; }
+void stats_merge(Stats *dst, const Stats *src)
+{
+    for (int i = 0; i < n_names; i++) {
+        if (merge_max[i])
+            dst->v[i] = src->v[i] > dst->v[i] ? src->v[i] : dst->v[i];
+        else
+            dst->v[i] += src->v[i];
+    }
+}
+
+void stats_reset_registry(void)
+{
+    n_names = 0;
+    memset(merge_max, 0, sizeof merge_max);
+}

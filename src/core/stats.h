@@ -45,7 +45,14 @@ static inline void stats_set(Stats *s, int id, uint64_t n)
         s->v[id] = n;
 }
 
-/* dst += src for every counter. */
+/* Merge counter `id` by maximum instead of sum (a high-water mark such as
+ * decoder.max_pkt_size: the largest over the workers, not their total).
+ * Configuration time only (not thread-safe); stays until
+ * stats_reset_registry. Unknown ids are ignored. */
+void stats_mark_max(int id);
+
+/* dst += src for every counter (dst = max(dst, src) for those marked with
+ * stats_mark_max). */
 void stats_merge(Stats *dst, const Stats *src);
 
 /* Forget every registration (tests only). */

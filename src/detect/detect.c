@@ -1402,3 +1402,14 @@ uint64_t detect_flow_tx_inspected(const DetectThread *dt, const Flow *f)
     const DetectFlowState *st = f->detect;
     return st->tx_from[0] < st->tx_from[1] ? st->tx_from[0] : st->tx_from[1];
 }
+
+uint64_t detect_engine_cross_flow_thresholds(const DetectEngine *de)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; de != NULL && i < de->n_sigs; i++) {
+        const ThresholdCtx *t = de->sigs[i]->threshold;
+        if (t != NULL && (t->track == TRACK_SRC || t->track == TRACK_DST || t->track == TRACK_RULE))
+            n++;
+    }
+    return n;
+}

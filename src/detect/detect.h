@@ -115,4 +115,9 @@ uint64_t detect_flow_tx_inspected(const DetectThread *dt, const Flow *f);
 /* Release detect state kept on a flow that is ending. */
 void detect_flow_end(DetectThread *dt, Flow *f);
 
+/* Added for engine threads: how many signatures have a threshold or
+ * detection_filter tracked by_src, by_dst or by_rule, whose state spans
+ * flows (a worker thread keeps it for its own flows only). 0 for NULL. */
+uint64_t detect_engine_cross_flow_thresholds(const DetectEngine *de);
+
 #endif

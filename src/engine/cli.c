@@ -8,7 +8,9 @@
  */
 #include "engine/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Short options that take an argument. */
@@ -65,6 +67,16 @@ static int apply_value(CliOptions *o, const char *name, char c, const char *val,
         else
             return fail(err, len, "option %s expects 'all' or 'none', not '%s'", name, val);
         return 0;
+    case 't': { /* --threads */
+        char *end = NULL;
+        errno = 0;
+        unsigned long n = strtoul(val, &end, 10);
+        if (val[0] < '0' || val[0] > '9' || end == NULL || *end != '\0' || errno != 0 || n < 1 ||
+            n > 256)
+            return fail(err, len, "option %s expects a thread count from 1 to 256, not '%s'", name, val);
+        o->threads = (unsigned)n;
+        return 0;
+    }
     case 's': /* --set */
     {
         const char *eq = strchr(val, '=');
@@ -92,6 +104,7 @@ static const LongOpt long_opts[] = {
     { "set", 's', true },
     { "simulate-ips", 'i', false },
     { "init-errors-fatal", 'f', false },
+    { "threads", 't', true },
 };
 
 static int apply_flag(CliOptions *o, char c)
@@ -223,6 +236,8 @@ void cli_usage(FILE *out)
           "                       \"N rules loaded, M failed\" and exit (4 if M > 0)\n"
           "  --simulate-ips       treat drop/reject rules as in IPS mode (\"blocked\")\n"
           "  --init-errors-fatal  a rule that fails to load is a fatal error\n"
+          "  --threads N          worker threads (default: threading.threads, else the\n"
+          "                       online cores); 1 runs everything on one thread\n"
           "  -h, --help           this text\n"
           "  -V, --version        print the version\n"
           "\n"

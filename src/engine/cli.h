@@ -4,7 +4,7 @@
  *
  *   kasbah -r FILE|DIR [-S RULES]... [-l LOGDIR] [-c CONFIG.yaml] [-k all|none]
  *          [--set key=value]... [-v]... [-T] [--simulate-ips]
- *          [--init-errors-fatal] [--help] [--version]
+ *          [--init-errors-fatal] [--threads N] [--help] [--version]
  *
  * Short options may be grouped ("-vv", "-Tv") and take their argument
  * attached or as the next word ("-rfile", "-r file"); long options take
@@ -63,6 +63,7 @@ typedef struct CliOptions {
     bool test_config;             /* -T */
     bool simulate_ips;            /* --simulate-ips */
     bool init_errors_fatal;       /* --init-errors-fatal */
+    unsigned threads;             /* --threads N (1..256); 0 = not given */
     bool help;                    /* -h / --help */
     bool version;                 /* -V / --version */
 } CliOptions;

@@ -16,11 +16,13 @@
 
 #include <pcap/pcap.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "applayer/dns/dns.h"
 #include "applayer/http/http.h"
 #include "applayer/tls/tls.h"
 #include "core/log.h"
+#include "engine/threads.h"
 #include "output/alert.h"
 #include "output/anomaly.h"
 #include "output/dns.h"
@@ -33,6 +35,10 @@
 /* Records between two calls of the tick callback (progress line). */
 #define TICK_EVERY 4096u
 
+/* Where a worker's records go: the shared writer, or with threads its own
+ * memory writer (the merger moves the lines to the file in packet order). */
+static EveWriter *weve(const Worker *w) { return w->eve != NULL ? w->eve : w->pl->eve; }
+
 /* ------------------------------------------------------------------ */
 /* Application-layer records (EVE http, dns, tls)                     */
 /* ------------------------------------------------------------------ */
@@ -42,7 +48,7 @@
  * the TLS record once the handshake is done. */
 static void app_records(Worker *w, Flow *f, const Packet *p)
 {
-    EveWriter *eve = w->pl->eve;
+    EveWriter *eve = weve(w);
     uint64_t n = applayer_tx_count(f);
     switch (f->app_proto) {
     case APP_PROTO_HTTP:
@@ -79,7 +85,7 @@ static void app_records(Worker *w, Flow *f, const Packet *p)
  * logs open transactions at flow end too). */
 static void app_records_flow_end(Worker *w, Flow *f)
 {
-    EveWriter *eve = w->pl->eve;
+    EveWriter *eve = weve(w);
     uint64_t n = applayer_tx_count(f);
     if (f->app_proto == APP_PROTO_HTTP && eve_type_enabled(eve, "http")) {
         for (uint64_t i = 0; i < n; i++) {
@@ -129,8 +135,10 @@ static void flow_end_detect(Worker *w, Flow *f)
         if (w->alerts.n > 0) {
             w->n_alerts += w->alerts.n;
             f->alerted = true;
-            eve_write_alerts(w->pl->eve, &w->jb, &p, &w->alerts);
-            if (w->pl->fastlog != NULL)
+            eve_write_alerts(weve(w), &w->jb, &p, &w->alerts);
+            if (w->pl->fastlog != NULL && w->th != NULL)
+                threads_worker_fastlog(w, &p, &w->alerts);
+            else if (w->pl->fastlog != NULL)
                 fastlog_write(w->pl->fastlog, &p, &w->alerts);
         }
     }
@@ -139,16 +147,20 @@ static void flow_end_detect(Worker *w, Flow *f)
 static void flow_end(Flow *f, FlowEndReason reason, void *user)
 {
     Worker *w = user;
+    if (w->th != NULL)
+        threads_worker_unit_begin(w, f);
     /* the last held bytes reach the parsers before anything is logged */
     applayer_packet_begin(f);
     stream_flow_flush(w->stream, f, applayer_stream_deliver, w->app);
     flow_end_detect(w, f);
     detect_flow_end(w->detect, f);
     app_records_flow_end(w, f);
-    eve_write_flow(w->pl->eve, &w->jb, f, reason, w->now_ns, applayer_flow_proto_name(f));
+    eve_write_flow(weve(w), &w->jb, f, reason, w->now_ns, applayer_flow_proto_name(f));
     applayer_flow_end(w->app, f);
     stream_flow_free(w->stream, f);
     w->n_flows++;
+    if (w->th != NULL)
+        threads_worker_unit_end(w);
 }
 
 /* stream/'s hook: the session moved f to another TCP state. */
@@ -163,25 +175,41 @@ static void on_tcp_state(Flow *f, FlowTcpState old_state, void *user)
 /* Set-up and tear-down                                               */
 /* ------------------------------------------------------------------ */
 
+/* A configured memcap is for the whole engine (as in Suricata): each of n
+ * workers gets an nth, worker 0 the remainder, so the caps add up to the
+ * configured value. 0 (unlimited) stays 0. */
+static uint64_t cap_share(uint64_t cap, unsigned n, unsigned id)
+{
+    return cap / n + (id == 0 ? cap % n : 0);
+}
+
 static int worker_init(Worker *w, Pipeline *pl, unsigned id)
 {
     memset(w, 0, sizeof *w);
     w->id = id;
     w->pl = pl;
-    mem_account_init(&w->flow_acct, "flow", pl->fcfg.memcap);
+    unsigned n = pl->n_workers;
+    FlowConfig fcfg = pl->fcfg;
+    DecodeConfig dcfg = pl->dcfg;
+    StreamConfig scfg = pl->scfg;
+    fcfg.memcap = cap_share(fcfg.memcap, n, id);
+    dcfg.defrag_memcap = cap_share(dcfg.defrag_memcap, n, id);
+    scfg.memcap = cap_share(scfg.memcap, n, id);
+    scfg.reassembly_memcap = cap_share(scfg.reassembly_memcap, n, id);
+    mem_account_init(&w->flow_acct, "flow", fcfg.memcap);
     mem_account_init(&w->eve_acct, "eve", 0);
     json_init(&w->jb, &w->eve_acct);
-    w->decode = decode_ctx_new(&pl->dcfg, &w->stats);
+    w->decode = decode_ctx_new(&dcfg, &w->stats);
     if (w->decode == NULL) {
         log_error("out of memory creating the decoder");
         return -1;
     }
-    w->flows = flow_table_new(&pl->fcfg, &w->flow_acct, &w->stats, flow_end, w);
+    w->flows = flow_table_new(&fcfg, &w->flow_acct, &w->stats, flow_end, w);
     if (w->flows == NULL) {
         log_error("cannot create the flow table (out of memory, or see above)");
         return -1;
     }
-    w->stream = stream_ctx_new(&pl->scfg, &w->stats);
+    w->stream = stream_ctx_new(&scfg, &w->stats);
     if (w->stream == NULL) {
         log_error("out of memory creating the stream engine");
         return -1;
@@ -251,7 +279,23 @@ int pipeline_init(Pipeline *pl, const Config *conf, const DecodeConfig *dcfg,
     (void)dns_parser_register();
     (void)tls_parser_register();
 
-    pl->n_workers = 1;
+    /* threading.threads: default the online cores */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int64_t n = conf_get_int(conf, "threading.threads", cores > 0 ? cores : 1);
+    if (n < 1 || n > PIPELINE_MAX_THREADS) {
+        log_error("threading.threads: %lld is not a thread count (1 to %d)", (long long)n,
+                  PIPELINE_MAX_THREADS);
+        return -1;
+    }
+    pl->n_workers = (unsigned)n;
+    uint64_t nx = detect_engine_cross_flow_thresholds(de);
+    if (pl->n_workers > 1 && nx > 0)
+        log_warn("%llu rule(s) have a threshold or detection_filter tracked by_src, by_dst or "
+                 "by_rule: with %u threads each worker counts the matches of its own flows, so "
+                 "they may alert more often than with --threads 1 (engine/threads.h)",
+                 (unsigned long long)nx, pl->n_workers);
+    /* a high-water mark: the largest frame of any worker, not their sum */
+    stats_mark_max(stats_register("decoder.max_pkt_size"));
     pl->workers = mem_calloc(NULL, pl->n_workers, sizeof *pl->workers);
     if (pl->workers == NULL) {
         log_error("out of memory creating the workers");
@@ -293,7 +337,10 @@ void pipeline_anomaly_emit(const AnomalyEvent *ev, void *user)
 static void process(Worker *w, Packet *p)
 {
     Pipeline *pl = w->pl;
+    EveWriter *eve = weve(w);
     Flow *f = flow_table_handle(w->flows, p);
+    if (f != NULL && f->engine_seq == 0)
+        f->engine_seq = (uint32_t)w->cur_seq; /* serial number (threads.c) */
 
     if (f != NULL) {
         applayer_packet_begin(f);
@@ -313,8 +360,10 @@ static void process(Worker *w, Packet *p)
             p->flow->alerted = true;
         /* in the order detect_packet gave them; w->alerts.drop (IPS mode)
          * changes only what is logged, since kasbah reads files */
-        eve_write_alerts(pl->eve, &w->jb, p, &w->alerts);
-        if (pl->fastlog != NULL)
+        eve_write_alerts(eve, &w->jb, p, &w->alerts);
+        if (pl->fastlog != NULL && w->th != NULL)
+            threads_worker_fastlog(w, p, &w->alerts);
+        else if (pl->fastlog != NULL)
             fastlog_write(pl->fastlog, p, &w->alerts);
     }
 
@@ -325,7 +374,10 @@ static void process(Worker *w, Packet *p)
                                  eve_type_enabled(pl->eve, applayer_flow_proto_name(f)));
     }
 
-    if (pl->anomaly != NULL)
+    /* with threads the detector runs on the merger, in packet order */
+    if (w->th != NULL)
+        threads_worker_anomaly(w, p);
+    else if (pl->anomaly != NULL)
         anomaly_packet(pl->anomaly, p);
 }
 
@@ -358,11 +410,10 @@ static void check_datalink(Pipeline *pl, const CaptureRecord *rec)
              "(decoder.unknown_datalink)", rec->file, rec->datalink, name ? name : "unnamed");
 }
 
-void pipeline_packet(Pipeline *pl, const CaptureRecord *rec)
-{
-    /* one worker today; with several, flow_hash_packet picks it after decode */
-    Worker *w = &pl->workers[0];
+static void decode_record(Worker *w, const CaptureRecord *rec);
 
+void pipeline_reader_account(Pipeline *pl, const CaptureRecord *rec)
+{
     if (rec->new_file || rec->datalink != pl->cur_datalink) {
         pl->cur_datalink = rec->datalink;
         check_datalink(pl, rec);
@@ -377,12 +428,24 @@ void pipeline_packet(Pipeline *pl, const CaptureRecord *rec)
     /* clocks never go backwards (see the file comment) */
     if (rec->ts_ns > pl->last_ts_ns || pl->n_packets == 1)
         pl->last_ts_ns = rec->ts_ns;
+}
+
+void pipeline_packet(Pipeline *pl, const CaptureRecord *rec)
+{
+    /* the single worker (with several, threads.c dispatches instead) */
+    Worker *w = &pl->workers[0];
+    pipeline_reader_account(pl, rec);
     if (rec->ts_ns > w->now_ns || !w->clock_set) {
         w->now_ns = rec->ts_ns;
         w->clock_set = true;
     }
     tick(w);
+    decode_record(w, rec);
+}
 
+/* Decode a record and run every stage on it and its pseudo packets. */
+static void decode_record(Worker *w, const CaptureRecord *rec)
+{
     Packet p;
     memset(&p, 0, sizeof p);
     p.data = rec->data;
@@ -399,8 +462,40 @@ void pipeline_packet(Pipeline *pl, const CaptureRecord *rec)
     decode_packet_free(w->decode, chain);
 }
 
-void pipeline_run(Pipeline *pl, CaptureSource *cs, void (*on_tick)(void *user), void *tick_user)
+void pipeline_worker_packet(Worker *w, const CaptureRecord *rec, int64_t now_ns,
+                            int64_t flow_now_ns)
 {
+    w->now_ns = now_ns;
+    w->clock_set = true;
+    if (flow_now_ns != INT64_MIN)
+        flow_table_clock_raise(w->flows, flow_now_ns);
+    decode_record(w, rec);
+}
+
+void pipeline_worker_tick(Worker *w, int64_t now_ns)
+{
+    w->now_ns = now_ns;
+    w->clock_set = true;
+    flow_table_timeout(w->flows, w->now_ns);
+    decode_defrag_timeout(w->decode, w->now_ns);
+}
+
+void pipeline_worker_flush(Worker *w, int64_t now_ns)
+{
+    if (now_ns > w->now_ns)
+        w->now_ns = now_ns;
+    flow_table_flush(w->flows, FLOW_END_SHUTDOWN);
+}
+
+Stats *pipeline_anomaly_stats(Pipeline *pl)
+{
+    return pl->n_workers > 1 ? &pl->main_stats : &pl->workers[0].stats;
+}
+
+int pipeline_run(Pipeline *pl, CaptureSource *cs, void (*on_tick)(void *user), void *tick_user)
+{
+    if (pl->n_workers > 1)
+        return threads_run(pl, cs, on_tick, tick_user);
     CaptureRecord rec;
     unsigned since_tick = 0;
     for (;;) {
@@ -417,6 +512,7 @@ void pipeline_run(Pipeline *pl, CaptureSource *cs, void (*on_tick)(void *user), 
                 on_tick(tick_user);
         }
     }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -428,6 +524,7 @@ void pipeline_stats(const Pipeline *pl, Stats *out)
     memset(out, 0, sizeof *out);
     if (pl->capture_stats != NULL)
         stats_merge(out, pl->capture_stats);
+    stats_merge(out, &pl->main_stats);
     for (unsigned i = 0; i < pl->n_workers; i++)
         stats_merge(out, &pl->workers[i].stats);
 }
@@ -448,6 +545,21 @@ uint64_t pipeline_alerts(const Pipeline *pl)
     return n;
 }
 
+/* A worker's memory accounts, in the order of the stats record. */
+#define WORKER_ACCOUNTS 7
+static const MemAccount *worker_account(const Worker *w, size_t k)
+{
+    switch (k) {
+    case 0: return &w->flow_acct;
+    case 1: return decode_ctx_defrag_account(w->decode);
+    case 2: return decode_ctx_pseudo_account(w->decode);
+    case 3: return &w->eve_acct;
+    case 4: return stream_ctx_session_account(w->stream);
+    case 5: return stream_ctx_reassembly_account(w->stream);
+    default: return applayer_ctx_account(w->app);
+    }
+}
+
 int pipeline_finish(Pipeline *pl)
 {
     int rc = 0;
@@ -461,20 +573,31 @@ int pipeline_finish(Pipeline *pl)
     if (pl->anomaly != NULL && anomaly_finish(pl->anomaly) != 0)
         rc = -1;
 
-    /* Stats: the memory accounts of worker 0 (one worker today; with
-     * several they are summed per name by the threads issue). */
+    /* Stats: the memory accounts, each summed over the workers (with one
+     * worker, its own values). Caps are per worker, so the sum is the total
+     * the workers may use; a peak sum is an upper bound of the real peak. */
     Worker *w0 = &pl->workers[0];
-    MemAccount *accts[9];
+    MemAccount sums[WORKER_ACCOUNTS];
+    MemAccount *accts[WORKER_ACCOUNTS + 2]; /* + anomaly, + detect */
     size_t n_accts = 0;
-    accts[n_accts++] = &w0->flow_acct;
-    /* decode/ exposes its accounts read-only; the stats writer only reads */
-    accts[n_accts++] = (MemAccount *)decode_ctx_defrag_account(w0->decode);
-    accts[n_accts++] = (MemAccount *)decode_ctx_pseudo_account(w0->decode);
-    accts[n_accts++] = &w0->eve_acct;
-    /* read-only accounts again: the stats writer only reads them */
-    accts[n_accts++] = (MemAccount *)stream_ctx_session_account(w0->stream);
-    accts[n_accts++] = (MemAccount *)stream_ctx_reassembly_account(w0->stream);
-    accts[n_accts++] = (MemAccount *)applayer_ctx_account(w0->app);
+    for (size_t k = 0; k < WORKER_ACCOUNTS; k++) {
+        const MemAccount *a0 = worker_account(w0, k);
+        uint64_t cap = 0, used = 0, peak = 0, refused = 0, failed = 0;
+        for (unsigned i = 0; i < pl->n_workers; i++) {
+            const MemAccount *a = worker_account(&pl->workers[i], k);
+            cap += a->cap;
+            used += atomic_load(&a->used);
+            peak += atomic_load(&a->peak);
+            refused += atomic_load(&a->refused);
+            failed += atomic_load(&a->failed);
+        }
+        mem_account_init(&sums[k], a0->name, cap);
+        atomic_store(&sums[k].used, used);
+        atomic_store(&sums[k].peak, peak);
+        atomic_store(&sums[k].refused, refused);
+        atomic_store(&sums[k].failed, failed);
+        accts[n_accts++] = &sums[k];
+    }
     if (pl->anomaly != NULL && anomaly_account(pl->anomaly) != NULL)
         accts[n_accts++] = anomaly_account(pl->anomaly);
     /* rules, prefilter databases and the per-flow detect state: uncapped,

@@ -74,6 +74,8 @@ static void register_known_keys(void)
     conf_register_known("defrag");
     conf_register_known("pcap-file");
     conf_register_known("engine");
+    conf_register_known("threading");
+    conf_register_known("output"); /* output.ordered: threads.h */
 }
 
 /* Built-in defaults, then -c, then --set. Returns 0 or an exit code. */
@@ -93,6 +95,15 @@ static int load_config(const CliOptions *o, Config **out)
         if (conf_set(c, o->sets[i]) != 0) { /* conf_set logged why */
             conf_free(c);
             return ENGINE_EXIT_USAGE;
+        }
+    }
+    /* --threads N wins over threading.threads */
+    if (o->threads > 0) {
+        char kv[64];
+        snprintf(kv, sizeof kv, "threading.threads=%u", o->threads);
+        if (conf_set(c, kv) != 0) {
+            conf_free(c);
+            return ENGINE_EXIT_CONFIG;
         }
     }
     /* --simulate-ips reaches detect/ as a configuration key */
@@ -279,10 +290,10 @@ int engine_run(const CliOptions *o)
     pl_ready = true;
     pl.capture_stats = &capture_stats;
 
-    /* the anomaly engine counts in worker 0's block (one detector for the
-     * whole input: it needs every packet in capture order) */
+    /* one detector for the whole input (it needs every packet in capture
+     * order): it counts in worker 0's block, or the main thread's */
     int aerr = 0;
-    ae = anomaly_new(conf, &pl.workers[0].stats, pipeline_anomaly_emit, &pl, &aerr);
+    ae = anomaly_new(conf, pipeline_anomaly_stats(&pl), pipeline_anomaly_emit, &pl, &aerr);
     if (ae == NULL && aerr < 0) {
         rc = ENGINE_EXIT_CONFIG;
         goto out;
@@ -308,7 +319,7 @@ int engine_run(const CliOptions *o)
 
     install_signals();
     TickCtx tc = { &pr, cs, &pl };
-    pipeline_run(&pl, cs, on_tick, &tc);
+    int prc = pipeline_run(&pl, cs, on_tick, &tc);
     progress_clear(&pr);
     if (pl.interrupted)
         log_warn("interrupted: flushing flows and closing the output");
@@ -333,6 +344,8 @@ int engine_run(const CliOptions *o)
     sf.interrupted = pl.interrupted;
     sf.output = where;
     rc = erc != 0 || frc != 0 ? ENGINE_EXIT_OUTPUT : ENGINE_EXIT_OK;
+    if (prc != 0)
+        rc = ENGINE_EXIT_CONFIG;
     char line[8192];
     size_t n = summary_format(line, sizeof line, &sf);
     fwrite(line, 1, n, stderr);

@@ -92,12 +92,18 @@ typedef struct Flow {
     struct Flow *hnext;        /* hash chain */
     struct Flow *lprev, *lnext;/* LRU list, most recent at the tail */
     uint32_t hash;
+    /* added for engine threads (in what was padding, so a Flow keeps its
+     * size): the low 32 bits of the engine's number of the message that
+     * created the flow, so that flows of several workers can be put in one
+     * creation order (compared as serial numbers); 0 until the engine sets it */
+    uint32_t engine_seq;
     struct Flow *cprev, *cnext;/* creation order (flush order), oldest at the head */
     int64_t touch_ns;          /* table clock at the last packet (LRU order) */
     uint64_t seq;              /* creation number within the table */
     uint8_t tclass;            /* timeout class = LRU list the flow is on */
     bool tcp_syn_seen;         /* the client's opening SYN was seen ... */
     uint32_t tcp_syn_seq;      /* ... with this sequence number (port reuse) */
+
 } Flow;
 
 typedef struct FlowConfig {
@@ -180,6 +186,18 @@ void flow_table_tcp_state_changed(FlowTable *t, Flow *f);
  * protocol/state timeout before capture time now_ns, earliest deadline
  * first (ties: oldest flow first). Costs O(1) when nothing is due. */
 void flow_table_timeout(FlowTable *t, int64_t now_ns);
+
+/* The capture time after which f times out at the table's current timeouts
+ * (its last-packet clock plus the timeout of its class; the emergency ones
+ * in emergency mode): flow_table_timeout ends flows in the order of this
+ * value, then creation. For the engine, to merge the timeout order of
+ * several tables. Thread-safe as the table itself (owner only). */
+int64_t flow_table_deadline(const FlowTable *t, const Flow *f);
+
+/* Move the table clock (the last-packet time given to flows) forward to
+ * ns, as if a packet of another table had been seen; never backwards. For
+ * the engine's workers, whose tables each see part of the input. */
+void flow_table_clock_raise(FlowTable *t, int64_t ns);
 
 /* End every flow with `reason`, oldest created first (deterministic). */
 void flow_table_flush(FlowTable *t, FlowEndReason reason);

@@ -577,6 +577,19 @@ void flow_table_timeout(FlowTable *t, int64_t now_ns)
     emergency_check(t);
 }
 
+int64_t flow_table_deadline(const FlowTable *t, const Flow *f)
+{
+    return f->touch_ns + class_timeout_ns(t, f->tclass);
+}
+
+void flow_table_clock_raise(FlowTable *t, int64_t ns)
+{
+    if (!t->clock_set || ns > t->clock_ns) {
+        t->clock_ns = ns;
+        t->clock_set = true;
+    }
+}
+
 void flow_table_flush(FlowTable *t, FlowEndReason reason)
 {
     /* Every flow goes, in creation order, so none is unlinked from its hash

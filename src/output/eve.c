@@ -42,6 +42,7 @@ struct EveWriter {
     uint64_t pending;       /* lines in buf */
     uint64_t written, dropped;
     bool error;
+    bool memory;            /* eve_open_memory: lines stay in buf (grown on demand) */
 };
 
 /* ---- formatting ---- */
@@ -789,6 +790,38 @@ int eve_flush(EveWriter *w)
     return r;
 }
 
+/* A memory writer's commit: append the line, growing the buffer (only
+ * its owner thread touches it, so no lock). */
+static int memory_commit(EveWriter *w, JsonBuf *j, bool ok)
+{
+    int r = -1;
+    if (ok) {
+        json_cstr(j);
+        j->buf[j->len] = '\n';
+        size_t n = j->len + 1;
+        if (n > w->buf_cap - w->buf_len) {
+            size_t cap = w->buf_cap != 0 ? w->buf_cap : 4096;
+            while (cap - w->buf_len < n && cap < SIZE_MAX / 2)
+                cap *= 2;
+            char *nb = mem_realloc(NULL, w->buf, cap);
+            if (nb != NULL) {
+                w->buf = nb;
+                w->buf_cap = cap;
+            }
+        }
+        if (n <= w->buf_cap - w->buf_len) {
+            memcpy(w->buf + w->buf_len, j->buf, n);
+            w->buf_len += n;
+            w->pending++;
+            r = 0;
+        }
+    }
+    if (r != 0)
+        w->dropped++;
+    json_reset(j);
+    return r;
+}
+
 int eve_commit(EveWriter *w, JsonBuf *j)
 {
     /* close what the record writer left open */
@@ -800,6 +833,8 @@ int eve_commit(EveWriter *w, JsonBuf *j)
     }
     bool ok = json_complete(j);
     int r = 0;
+    if (w != NULL && w->memory)
+        return memory_commit(w, j, ok);
     if (w == NULL || w->fd < 0) {
         json_reset(j);
         return ok ? 0 : -1;
@@ -830,6 +865,89 @@ int eve_commit(EveWriter *w, JsonBuf *j)
     }
     pthread_mutex_unlock(&w->lock);
     json_reset(j);
+    return r;
+}
+
+EveWriter *eve_open_memory(const EveWriter *like)
+{
+    EveWriter *w = mem_calloc(NULL, 1, sizeof *w);
+    if (w == NULL) {
+        log_error("eve: out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    w->fd = -1;
+    w->memory = true;
+    w->enabled = like != NULL && like->enabled;
+    w->all_types = like != NULL && like->all_types;
+    w->stats_off = like != NULL && like->stats_off;
+    w->path = dup_str("");
+    bool failed = w->path == NULL;
+    for (size_t i = 0; like != NULL && i < like->n_types && !failed; i++) {
+        w->types[i] = dup_str(like->types[i]);
+        failed = w->types[i] == NULL;
+        if (!failed)
+            w->n_types++;
+    }
+    if (failed) {
+        log_error("eve: out of memory");
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+const char *eve_memory_lines(const EveWriter *w, size_t *len, uint64_t *n_lines)
+{
+    if (w == NULL || !w->memory || w->buf_len == 0) {
+        *len = 0;
+        *n_lines = 0;
+        return NULL;
+    }
+    *len = w->buf_len;
+    *n_lines = w->pending;
+    return w->buf;
+}
+
+void eve_memory_clear(EveWriter *w)
+{
+    if (w != NULL && w->memory) {
+        w->buf_len = 0;
+        w->pending = 0;
+    }
+}
+
+uint64_t eve_memory_dropped(const EveWriter *w)
+{
+    return w != NULL && w->memory ? w->dropped : 0;
+}
+
+int eve_write_lines(EveWriter *w, const char *data, size_t len, uint64_t n_lines)
+{
+    if (w == NULL || w->fd < 0 || len == 0)
+        return 0;
+    int r = 0;
+    pthread_mutex_lock(&w->lock);
+    if (w->error) {
+        w->dropped += n_lines;
+        r = -1;
+    } else if (len > w->buf_cap - w->buf_len) {
+        r = flush_locked(w);
+        if (r == 0) {
+            if (len > w->buf_cap) {
+                r = write_lines(w, data, len, n_lines);
+            } else {
+                memcpy(w->buf + w->buf_len, data, len);
+                w->buf_len += len;
+                w->pending += n_lines;
+            }
+        }
+    } else {
+        memcpy(w->buf + w->buf_len, data, len);
+        w->buf_len += len;
+        w->pending += n_lines;
+    }
+    pthread_mutex_unlock(&w->lock);
     return r;
 }
 

@@ -104,6 +104,33 @@ void eve_set_buffer_size(EveWriter *w, size_t size);
  */
 int eve_commit(EveWriter *w, JsonBuf *j);
 
+/* ---- memory writers (engine threads) ---- */
+
+/*
+ * A writer that keeps its lines in memory instead of a file, with the same
+ * enabled types as `like` (so the same records are built). A worker thread
+ * writes its records there; the merger moves them into the file in packet
+ * order with eve_write_lines. Owned by one thread at a time. NULL on OOM
+ * (logged). Freed with eve_close (which writes nothing).
+ */
+EveWriter *eve_open_memory(const EveWriter *like);
+
+/* The complete lines collected since the last eve_memory_clear: *len bytes
+ * (each ending in a newline) and *n_lines lines. Valid until the next
+ * record or clear. NULL with *len == 0 when none. */
+const char *eve_memory_lines(const EveWriter *w, size_t *len, uint64_t *n_lines);
+void eve_memory_clear(EveWriter *w);
+
+/* Records a memory writer could not keep (out of memory); 0 for others. */
+uint64_t eve_memory_dropped(const EveWriter *w);
+
+/*
+ * Append `n_lines` complete lines (data[0..len), every one ending in a
+ * newline) as they are, e.g. what eve_memory_lines gave. Returns as
+ * eve_commit. Thread-safe.
+ */
+int eve_write_lines(EveWriter *w, const char *data, size_t len, uint64_t n_lines);
+
 /* ---- record headers (open the record object in j, after json_reset) ---- */
 
 /*

@@ -145,6 +145,20 @@ int fastlog_write(FastLog *fl, const Packet *p, const DetectAlerts *as)
     return rc;
 }
 
+int fastlog_write_lines(FastLog *fl, const char *data, size_t len)
+{
+    if (!fl || len == 0)
+        return 0;
+    pthread_mutex_lock(&fl->mu);
+    if (!fl->failed && fwrite(data, 1, len, fl->f) != len) {
+        log_error("%s: write failed: %s", fl->path, strerror(errno));
+        fl->failed = true;
+    }
+    int rc = fl->failed ? -1 : 0;
+    pthread_mutex_unlock(&fl->mu);
+    return rc;
+}
+
 int fastlog_close(FastLog *fl)
 {
     if (!fl)

@@ -39,4 +39,10 @@ size_t fastlog_format(char *out, size_t cap, const Packet *p, const DetectAlert 
 /* Close; 0 or -1 when a write failed. NULL is a no-op. */
 int fastlog_close(FastLog *fl);
 
+/* Append complete lines made by fastlog_format (data[0..len)), as they
+ * are: the engine's merger writes the lines of worker threads in packet
+ * order. 0, or -1 on a write error (logged once). Thread-safe. fl may be
+ * NULL (nothing to do). */
+int fastlog_write_lines(FastLog *fl, const char *data, size_t len);
+
 #endif
