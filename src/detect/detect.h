@@ -87,10 +87,11 @@ DetectThread *detect_thread_new(const DetectEngine *de, Stats *stats);
 void detect_thread_free(DetectThread *dt);
 
 /* Charge dt's per-flow state (flowbits, flowints, stream and transaction
- * match marks) to acct, the worker's flow account, instead of the shared
- * detect account: it is bounded by the flow memcap with the flows it
- * belongs to, and with several workers its peak does not depend on how
- * their allocations interleave. Call before the first packet. */
+ * match marks) to acct, an account of dt's own worker, instead of the
+ * shared detect account: with several workers the shared account's peak
+ * would depend on how their allocations interleave. Not the flow memcap's
+ * account: a refused mark would let a transaction alert twice. Call before
+ * the first packet. */
 void detect_thread_set_flow_account(DetectThread *dt, struct MemAccount *acct);
 
 /* Inspect p (decoded; p->flow set when it has one). out is reset and filled. */

@@ -228,7 +228,8 @@ static int worker_init(Worker *w, Pipeline *pl, unsigned id)
         log_error("out of memory creating the detection state");
         return -1;
     }
-    detect_thread_set_flow_account(w->detect, &w->flow_acct);
+    mem_account_init(&w->detect_flow_acct, "detect_flow", 0);
+    detect_thread_set_flow_account(w->detect, &w->detect_flow_acct);
     return 0;
 }
 
@@ -546,7 +547,7 @@ uint64_t pipeline_alerts(const Pipeline *pl)
 }
 
 /* A worker's memory accounts, in the order of the stats record. */
-#define WORKER_ACCOUNTS 7
+#define WORKER_ACCOUNTS 8
 static const MemAccount *worker_account(const Worker *w, size_t k)
 {
     switch (k) {
@@ -556,6 +557,7 @@ static const MemAccount *worker_account(const Worker *w, size_t k)
     case 3: return &w->eve_acct;
     case 4: return stream_ctx_session_account(w->stream);
     case 5: return stream_ctx_reassembly_account(w->stream);
+    case 6: return &w->detect_flow_acct;
     default: return applayer_ctx_account(w->app);
     }
 }

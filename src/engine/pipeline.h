@@ -54,6 +54,7 @@ typedef struct Worker {
     struct Pipeline *pl;       /* the shared part (borrowed) */
     Stats stats;               /* this worker's counters */
     MemAccount flow_acct;      /* "flow": the flow table */
+    MemAccount detect_flow_acct; /* "detect_flow": per-flow detect state (uncapped, as before) */
     MemAccount eve_acct;       /* "eve": JSON scratch buffers */
     DecodeCtx *decode;
     FlowTable *flows;
